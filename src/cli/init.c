@@ -1,0 +1,175 @@
+/* `rathaus init`: creates a data directory with the database, the blob
+ * store, the offices of the seed, a secret for CSRF tokens and an admin
+ * account whose random password is printed once. --demo adds one demo
+ * account per office and writes their common password to DIR/demo-zugang.txt. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "store/journal.h"
+#include "web/web.h"
+
+static void help(void)
+{
+    printf("Aufruf: rathaus init [--data VERZEICHNIS] [--demo] [--city NAME]\n\n"
+           "Legt ein neues Datenverzeichnis an: Datenbank (VERZEICHNIS/rathaus.db),\n"
+           "Dateiablage (VERZEICHNIS/blobs/), die Ämter und ein Konto „admin“ mit einem\n"
+           "Zufallspasswort, das nur einmal angezeigt wird.\n\n"
+           "  --demo       zusätzlich Demo-Konten amt01 … amt70 (ein Konto je Amt)\n"
+           "  --city NAME  Name der Kommune (Vorgabe: Stadt Dorsten)\n");
+}
+
+/* Creates one account; prints the reason on failure. */
+static int add_user(struct store *s, const char *login, const char *name, int unit,
+                    unsigned roles, const char *pw)
+{
+    struct web_user_new u = {login, name, unit, roles, pw};
+    struct str why;
+    str_init(&why, 512);
+    int rc = web_user_add(s, "system", &u, NULL, &why);
+    if (rc)
+        fprintf(stderr, "rathaus init: Konto %s: %s\n", login, why.len ? why.buf : err_message(rc));
+    str_release(&why);
+    return rc;
+}
+
+static int setup(struct store *s, const char *city)
+{
+    struct store_conn *c;
+    int rc = store_get(s, &c);
+    if (rc)
+        return rc;
+    if ((rc = store_begin(c, true)))
+        goto done;
+    rc = web_units_seed(c, "system");
+    if (!rc)
+        rc = web_setting_set(c, "system", "city", city);
+    if (!rc) {
+        /* the CSRF secret: stored, but never written into the journal */
+        unsigned char key[32];
+        char hex[65];
+        randombytes_buf(key, sizeof key);
+        sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+        rc = store_run(c, "INSERT INTO settings (key, value) VALUES ('csrf_key', ?)", "t", hex);
+        if (!rc)
+            rc = journal_append(c, "system", "settings.secret", "settings", NULL, NULL);
+    }
+    rc = rc ? (store_rollback(c), rc) : store_commit(c);
+done:
+    store_put(s, c);
+    return rc;
+}
+
+int cmd_init(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"demo", no_argument, NULL, 'D'},
+        {"city", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *data = NULL, *city = "Stadt Dorsten";
+    bool demo = false;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': data = optarg; break;
+        case 'D': demo = true; break;
+        case 'c': city = optarg; break;
+        case 'h': help(); return 0;
+        default: help(); return 2;
+        }
+    }
+    if (optind != argc)
+        return cli_fail("init", "unerwartetes Argument „%s“ (siehe --help)", argv[optind]);
+    if (strlen(city) == 0 || strlen(city) >= WEB_MAX_CITY)
+        return cli_fail("init", "--city: der Name muss 1 bis %d Zeichen lang sein",
+                        WEB_MAX_CITY - 1);
+    const char *dir = cli_data_dir(data);
+    char dbp[4096];
+    snprintf(dbp, sizeof dbp, "%s/rathaus.db", dir);
+    struct stat st;
+    if (stat(dbp, &st) == 0)
+        return cli_fail("init", "%s enthält bereits eine Datenbank; nichts verändert.", dir);
+    struct store *s = NULL;
+    int rc = store_open(dir, STORE_CREATE, &s);
+    if (rc)
+        return cli_fail("init", "%s kann nicht angelegt werden: %s", dir, err_message(rc));
+    char blobs[4096];
+    snprintf(blobs, sizeof blobs, "%s/blobs", dir);
+    if (mkdir(blobs, 0750) != 0 && access(blobs, W_OK) != 0) {
+        store_close(s);
+        return cli_fail("init", "%s kann nicht angelegt werden", blobs);
+    }
+    if ((rc = cli_migrate(s, NULL)) || (rc = setup(s, city))) {
+        store_close(s);
+        return cli_fail("init", "Einrichtung fehlgeschlagen: %s", err_message(rc));
+    }
+    char pw[17];
+    web_password_random(pw);
+    if (add_user(s, "admin", "Administration", 16, WEB_ROLE_ADMIN | WEB_ROLE_HEAD, pw)) {
+        store_close(s);
+        return 1;
+    }
+    printf("Datenverzeichnis %s angelegt.\n", dir);
+    printf("Konto „admin“ (Amt 16), Passwort: %s\n", pw);
+    printf("Das Passwort wird nur jetzt angezeigt. Ändern mit: rathaus user passwd --data %s "
+           "--login admin\n",
+           dir);
+    if (demo) {
+        char dpw[17];
+        web_password_random(dpw);
+        struct store_conn *c;
+        if ((rc = store_get(s, &c))) {
+            store_close(s);
+            return cli_fail("init", "%s", err_message(rc));
+        }
+        struct store_stmt *q;
+        int nrs[128], n = 0;
+        rc = store_prepare(c, "SELECT nr FROM units ORDER BY nr", &q);
+        while (!rc && n < 128 && store_step(q) == STORE_ROW)
+            nrs[n++] = (int)store_col_int(q, 0);
+        if (!rc)
+            store_done(q);
+        store_put(s, c);
+        for (int i = 0; i < n && !rc; i++) {
+            char login[16], name[64];
+            snprintf(login, sizeof login, "amt%02d", nrs[i]);
+            snprintf(name, sizeof name, "Sachbearbeitung Amt %02d", nrs[i]);
+            unsigned roles = WEB_ROLE_CASEWORKER;
+            if (nrs[i] == 10)
+                roles |= WEB_ROLE_REGISTRY; /* Amt 10 keeps the registry */
+            rc = add_user(s, login, name, nrs[i], roles, dpw);
+        }
+        if (!rc) {
+            char leit[16] = "leitung32";
+            rc = add_user(s, leit, "Amtsleitung 32", 32, WEB_ROLE_HEAD | WEB_ROLE_CASEWORKER, dpw);
+        }
+        if (rc) {
+            store_close(s);
+            return 1;
+        }
+        char path[4096];
+        snprintf(path, sizeof path, "%s/demo-zugang.txt", dir);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (f) {
+            fprintf(f, "Demo-Zugänge (nur für Test und Schulung)\n"
+                       "Administration: admin / %s\n"
+                       "Sachbearbeitung: amt01 … amt70 (je Amt ein Konto), Leitung: leitung32\n"
+                       "Passwort der Demo-Konten: %s\n",
+                    pw, dpw);
+            fclose(f);
+        }
+        printf("Demo-Konten: amt01 … amt70 (je Amt ein Konto) und leitung32, Passwort: %s\n", dpw);
+    }
+    store_close(s);
+    return 0;
+}

@@ -1,0 +1,124 @@
+/* The storage interface of rathaus: a data directory holding the database
+ * (DIR/rathaus.db) and the blob store (DIR/blobs/). Domain code talks SQL
+ * through these functions only, never to an engine's API, so a PostgreSQL
+ * engine can implement store_int.h without touching domain code.
+ *
+ * SQL dialect accepted by every engine: `?` placeholders, TEXT/INTEGER/REAL,
+ * ISO 8601 UTC strings for times, `INSERT … RETURNING`, `ON CONFLICT … DO`. */
+#ifndef RATHAUS_STORE_STORE_H
+#define RATHAUS_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct store;      /* an opened data directory, shared by all threads */
+struct store_conn; /* one database connection, used by one thread at a time */
+struct store_stmt; /* a prepared statement of one connection */
+
+/* Results of store_step(). */
+#define STORE_DONE 0
+#define STORE_ROW 1
+
+/* Maximum number of pooled connections. */
+#define STORE_MAX_CONNS 64
+
+/* Flags of store_open(). */
+#define STORE_CREATE 1 /* create the directory, database and blob folders */
+
+/* One numbered schema change. Ids are global across domains and never reused. */
+struct store_migration {
+    int id;           /* order of application, unique, > 0 */
+    const char *name; /* short description */
+    const char *sql;  /* statements, executed in one transaction */
+};
+
+/* Opens the data directory dir. Without STORE_CREATE the database must exist
+ * (ERR_NOTFOUND otherwise). Returns ERR_DB/ERR_IO on failure. The caller owns
+ * *ret and frees it with store_close(). */
+int store_open(const char *dir, int flags, struct store **ret) WUR;
+
+/* Closes all connections and frees the store. Accepts NULL. */
+void store_close(struct store *s);
+
+/* Returns the data directory path (owned by the store). */
+const char *store_dir(const struct store *s);
+
+/* Applies the migrations of list (n entries, any order) that the database has
+ * not seen, each in its own transaction, in id order. Returns ERR_VERSION when
+ * the database holds a migration id this binary does not know (it is newer),
+ * ERR_INVALID for duplicate ids in list, ERR_DB when a migration fails.
+ * *ret_applied (may be NULL) gets the number applied. */
+int store_migrate(struct store *s, const struct store_migration *list, size_t n,
+                  int *ret_applied) WUR;
+
+/* Takes a connection from the pool (opening one if none is idle). Give it
+ * back with store_put(). ERR_BUSY when STORE_MAX_CONNS are in use. */
+int store_get(struct store *s, struct store_conn **ret) WUR;
+
+/* Returns a connection to the pool; an open transaction is rolled back. */
+void store_put(struct store *s, struct store_conn *c);
+
+/* Begins a transaction. write=true takes the write lock at once (BEGIN
+ * IMMEDIATE), which every write path must use so that reads of the journal
+ * head and the following append are serialized. */
+int store_begin(struct store_conn *c, bool write) WUR;
+
+/* Commits; the data is durable on disk when this returns 0. */
+int store_commit(struct store_conn *c) WUR;
+
+/* Rolls back the open transaction, if any. */
+void store_rollback(struct store_conn *c);
+
+/* Executes one or more statements without parameters (DDL, PRAGMA). */
+int store_exec(struct store_conn *c, const char *sql) WUR;
+
+/* Prepares sql (cached per connection by pointer and text; the statement is
+ * reset and its bindings cleared). Release it with store_done(). */
+int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **ret) WUR;
+
+/* Binds parameters from position 1 on. types has one letter per value:
+ * 't' const char * (NULL binds NULL), 'i' int64_t, 'd' double, 'n' NULL
+ * (no argument), 'b' const void *, size_t (a blob). */
+int store_bind(struct store_stmt *st, const char *types, ...) WUR;
+
+/* Steps the statement: STORE_ROW, STORE_DONE, or ERR_EXISTS (a unique or
+ * foreign-key constraint failed), ERR_BUSY, ERR_DB. */
+int store_step(struct store_stmt *st) WUR;
+
+/* Column accessors of the current row (0-based). Text is valid until the
+ * next step or store_done; NULL reads as "" (use store_col_null). */
+const char *store_col_text(struct store_stmt *st, int i);
+size_t store_col_len(struct store_stmt *st, int i);
+int64_t store_col_int(struct store_stmt *st, int i);
+double store_col_double(struct store_stmt *st, int i);
+bool store_col_null(struct store_stmt *st, int i);
+int store_col_count(struct store_stmt *st);
+const char *store_col_name(struct store_stmt *st, int i);
+
+/* Resets the statement for reuse; it stays cached in its connection. */
+void store_done(struct store_stmt *st);
+
+/* Rows changed by the last statement of c. */
+int64_t store_changes(struct store_conn *c);
+
+/* The last error message of the engine for c (static or connection memory). */
+const char *store_errmsg(struct store_conn *c);
+
+/* Runs a statement that yields at most one row with one integer column.
+ * ERR_NOTFOUND when there is no row. */
+int store_query_int(struct store_conn *c, int64_t *ret, const char *sql, const char *types,
+                    ...) WUR;
+
+/* Runs a statement that yields no rows (INSERT/UPDATE/DELETE). */
+int store_run(struct store_conn *c, const char *sql, const char *types, ...) WUR;
+
+/* Writes a consistent snapshot of the database to path (must not exist). */
+int store_snapshot(struct store_conn *c, const char *path) WUR;
+
+/* Returns the engine's name and version for /healthz ("SQLite 3.40.1"). */
+const char *store_engine_name(const struct store *s);
+
+#endif
