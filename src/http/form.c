@@ -878,17 +878,36 @@ int form_multipart_finish(struct form_multipart *m, struct form *out)
     return 0;
 }
 
-int form_multipart_claim(struct form_multipart *m, const struct form_field *f)
+/* Returns the unclaimed temp file record of f, or NULL. */
+static struct mp_tmp *tmp_find(struct form_multipart *m, const struct form_field *f)
 {
     if (!f || !f->tmp_path)
+        return NULL;
+    for (size_t i = 0; i < m->ntmps; i++)
+        if (!m->tmps[i].claimed && strcmp(m->tmps[i].path, f->tmp_path) == 0)
+            return &m->tmps[i];
+    return NULL;
+}
+
+int form_multipart_claim(struct form_multipart *m, const struct form_field *f)
+{
+    struct mp_tmp *t = tmp_find(m, f);
+    if (!t)
         return ERR_NOTFOUND;
-    for (size_t i = 0; i < m->ntmps; i++) {
-        if (!m->tmps[i].claimed && strcmp(m->tmps[i].path, f->tmp_path) == 0) {
-            m->tmps[i].claimed = true;
-            return 0;
-        }
-    }
-    return ERR_NOTFOUND;
+    t->claimed = true;
+    return 0;
+}
+
+int form_multipart_rename(struct form_multipart *m, const struct form_field *f, const char *dest)
+{
+    struct mp_tmp *t = tmp_find(m, f);
+    assert(dest);
+    if (!t)
+        return ERR_NOTFOUND;
+    if (rename(t->path, dest) != 0)
+        return ERR_IO;
+    t->claimed = true;
+    return 0;
 }
 
 void form_multipart_free(struct form_multipart *m)

@@ -101,8 +101,9 @@ struct form_multipart;
  * itself is malloc'd and released with form_multipart_free, which does not
  * touch a (so the order of freeing the two does not matter).
  * Errors: ERR_MEDIATYPE when content_type is NULL or not multipart/form-data;
- * ERR_INVALID when the boundary is missing, repeated, empty, longer than
- * FORM_MAX_BOUNDARY or has characters outside RFC 2046's bchars;
+ * ERR_INVALID when the parameters are malformed or the boundary is missing,
+ * repeated, empty, longer than FORM_MAX_BOUNDARY or has characters outside
+ * RFC 2046's bchars;
  * ERR_NOMEM. On error *ret is untouched and nothing needs freeing. */
 int form_multipart_new(const char *content_type, const struct form_limits *lim, const char *tmpdir,
                        struct arena *a, struct form_multipart **ret) WUR;
@@ -130,14 +131,22 @@ int form_multipart_feed(struct form_multipart *m, const char *p, size_t n) WUR;
 int form_multipart_finish(struct form_multipart *m, struct form *out) WUR;
 
 /* Takes the temp file of field f (a field of this parse with tmp_path set)
- * away from m: form_multipart_free will no longer unlink it. Call it after
- * the file was renamed (or linked) into its final place, so a failed move
- * still gets cleaned up; after claiming, the file at tmp_path is the caller's.
- * Claiming works on a recorded list, never on what happens to exist at the
- * path, so a name reused by another request is never deleted.
+ * away from m: form_multipart_free will no longer unlink it, and the file at
+ * tmp_path is the caller's. Call it right after the file was moved (linked,
+ * copied) into its final place, so a failed move still gets cleaned up; a
+ * moved file must be claimed before form_multipart_free, which would otherwise
+ * unlink tmp_path, a name mkostemp may meanwhile have given to another
+ * request. Prefer form_multipart_rename, which does both in one call.
  * Errors: ERR_NOTFOUND when f has no tmp_path, it is not a temp file of m, or
  * it was already claimed. */
 int form_multipart_claim(struct form_multipart *m, const struct form_field *f) WUR;
+
+/* Renames the temp file of field f to dest (rename(2): same file system,
+ * replaces an existing dest) and claims it (see form_multipart_claim). On
+ * error the file stays at tmp_path, owned by m.
+ * Errors: ERR_NOTFOUND as form_multipart_claim; ERR_IO when rename fails. */
+int form_multipart_rename(struct form_multipart *m, const struct form_field *f,
+                          const char *dest) WUR;
 
 /* Closes an open temp file, unlinks every temp file that was not claimed and
  * frees m. Accepts NULL. The form's strings in the arena stay valid. */

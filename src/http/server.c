@@ -50,6 +50,9 @@ struct http_conn_state {
     int status;               /* status sent */
     uint64_t bytes;           /* body bytes sent */
     bool queued;              /* a response was queued */
+    bool is_static;           /* a GET of /static/… */
+    bool need_login;          /* the route needs a login and there is none */
+    const struct http_route *route; /* the matched route, or NULL */
     struct MHD_Connection *c; /* the connection */
 };
 
@@ -328,27 +331,17 @@ static enum MHD_Result dispatch(struct http_server *srv, struct http_conn_state 
 {
     struct http_req *req = &st->req;
     struct http_resp *resp = &st->resp;
-    const struct http_route *route = NULL;
+    const struct http_route *route = st->route;
     int rc = st->err;
     if (rc)
         goto fail;
-    if (strncmp(req->path, "/static/", 8) == 0 &&
-        (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
+    if (st->is_static) {
         rc = serve_static(srv, st);
         if (rc == 0)
             return MHD_YES;
         goto fail;
     }
-    rc = http_route_match(srv->opts.router, req->method, req->path, req, &route);
-    if (rc)
-        goto fail;
-    if (st->kind == BODY_MULTIPART && !(route->flags & HTTP_UPLOAD)) {
-        rc = ERR_MEDIATYPE;
-        goto fail;
-    }
-    if (srv->opts.hooks.session && (rc = srv->opts.hooks.session(req, resp)))
-        goto fail;
-    if ((route->flags & HTTP_AUTH) && req->user.id == 0) {
+    if (st->need_login) {
         if (req->is_api) {
             rc = ERR_AUTH;
             goto fail;
@@ -477,24 +470,39 @@ static struct http_conn_state *begin(struct http_server *srv, struct MHD_Connect
     if (cl && str_to_long(cl, 0, 0x7fffffffffffL, &len) == 0 && (size_t)len > HTTP_MAX_BODY_BYTES)
         st->err = ERR_TOOBIG;
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (!ct) {
+    if (!ct)
         st->kind = BODY_OTHER;
-    } else if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+    else if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)
         st->kind = BODY_URLENC;
-        st->raw.cap = HTTP_MAX_URLENC_BYTES;
-    } else if (strncasecmp(ct, "multipart/form-data", 19) == 0) {
+    else if (strncasecmp(ct, "multipart/form-data", 19) == 0)
         st->kind = BODY_MULTIPART;
-        if (!st->err) {
-            int rc = form_multipart_new(ct, &srv->opts.limits, srv->opts.tmpdir, &st->arena,
-                                        &req->multipart);
-            if (rc)
-                st->err = rc;
-        }
-    } else if (strncasecmp(ct, "application/json", 16) == 0) {
+    else if (strncasecmp(ct, "application/json", 16) == 0)
         st->kind = BODY_JSON;
-    } else {
+    else
         st->kind = BODY_OTHER;
+    if (st->kind == BODY_URLENC)
+        st->raw.cap = HTTP_MAX_URLENC_BYTES;
+    if (st->err)
+        return st;
+    /* Route, session and login are settled before the body is read, so a
+     * body that nobody will accept is dropped instead of parsed or stored. */
+    if (strncmp(url, "/static/", 8) == 0 &&
+        (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+        st->is_static = true;
+        return st;
     }
+    int rc = http_route_match(srv->opts.router, req->method, req->path, req, &st->route);
+    if (!rc && srv->opts.hooks.session)
+        rc = srv->opts.hooks.session(req, &st->resp);
+    if (!rc && (st->route->flags & HTTP_AUTH) && req->user.id == 0)
+        st->need_login = true;
+    else if (!rc && st->kind == BODY_MULTIPART && !(st->route->flags & HTTP_UPLOAD))
+        rc = ERR_MEDIATYPE;
+    else if (!rc && st->kind == BODY_MULTIPART)
+        rc = form_multipart_new(ct, &srv->opts.limits, srv->opts.tmpdir, &st->arena,
+                                &req->multipart);
+    if (rc)
+        st->err = rc;
     return st;
 }
 
@@ -505,6 +513,8 @@ static void feed(struct http_conn_state *st, const char *data, size_t n)
         st->err = ERR_TOOBIG;
         return;
     }
+    if (st->need_login || st->is_static)
+        return;
     switch (st->kind) {
     case BODY_URLENC:
     case BODY_JSON:
@@ -573,12 +583,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         if (!st->err)
             feed(st, upload_data, *upload_data_size);
+        /* After an error the rest of the body is read and dropped: a client
+         * that is still sending would miss an early answer (the connection
+         * is reset under it). Content-Length above the limit is refused
+         * before the body, in the first call. */
         *upload_data_size = 0;
-        if (st->err == ERR_TOOBIG)
-            return dispatch(srv, st);
         return MHD_YES;
     }
-    if (!st->err)
+    if (!st->err && !st->need_login && !st->is_static)
         finish_body(srv, st);
     return dispatch(srv, st);
 }

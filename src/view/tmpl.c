@@ -52,16 +52,16 @@ struct open_section {
 };
 
 struct parser {
-    const char *name;  /* template name for messages */
-    const char *src;   /* source */
-    size_t len;        /* source length */
-    struct str pool;   /* grows into tmpl.pool */
-    struct node *nodes;
-    size_t n_nodes;
-    size_t alloc_nodes;
-    uint32_t *partials;
-    size_t n_partials;
-    size_t alloc_partials;
+    const char *name;                         /* template name for messages */
+    const char *src;                          /* source */
+    size_t len;                               /* source length */
+    struct str pool;                          /* grows into tmpl.pool */
+    struct node *nodes;                       /* grows into tmpl.nodes */
+    size_t n_nodes;                           /* entries used in nodes */
+    size_t alloc_nodes;                       /* entries allocated in nodes */
+    uint32_t *partials;                       /* grows into tmpl.partials */
+    size_t n_partials;                        /* entries used in partials */
+    size_t alloc_partials;                    /* entries allocated in partials */
     struct open_section open[TMPL_MAX_DEPTH]; /* stack of open sections */
     size_t n_open;                            /* entries in open */
     struct str *errmsg;                       /* caller's, may be NULL */
@@ -137,9 +137,7 @@ static bool is_name_char(char c) {
            c == '-';
 }
 
-static bool is_blank(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /* Checks the name at src[pos .. pos + n) and stores it in the pool: as
  * length-prefixed segments for values and sections, as one NUL-terminated
@@ -167,8 +165,7 @@ static int store_name(struct parser *p, size_t pos, size_t n, bool partial, uint
             /* No leading, doubled or (in values) trailing dots: "a..b" and
              * "../x" must not reach a partial resolver. */
             if (i == 0 || s[i - 1] == '.' || (!partial && i + 1 == n))
-                return perr(p, pos + i, ERR_INVALID, "ungültiger Punkt im Namen „%.*s“", (int)n,
-                            s);
+                return perr(p, pos + i, ERR_INVALID, "ungültiger Punkt im Namen „%.*s“", (int)n, s);
             nseg++;
             continue;
         }
@@ -420,9 +417,7 @@ void tmpl_free(struct tmpl *t) {
     free(t);
 }
 
-const char *tmpl_name(const struct tmpl *t) {
-    return t->name;
-}
+const char *tmpl_name(const struct tmpl *t) { return t->name; }
 
 const char *tmpl_partial_name(const struct tmpl *t, size_t i) {
     return i < t->n_partials ? t->pool + t->partials[i] : NULL;
@@ -431,13 +426,13 @@ const char *tmpl_partial_name(const struct tmpl *t, size_t i) {
 /* ----------------------------------------------------------------- render */
 
 struct render {
-    tmpl_partial_fn partials;                   /* resolver, may be NULL */
-    const void *pctx;                           /* its context */
-    struct str *out;                            /* output */
+    tmpl_partial_fn partials;                    /* resolver, may be NULL */
+    const void *pctx;                            /* its context */
+    struct str *out;                             /* output */
     const json_t *stack[2 * TMPL_MAX_DEPTH + 1]; /* contexts, innermost last */
-    size_t sp;                                  /* entries in stack */
-    size_t depth;                               /* sections and partials entered */
-    size_t steps;                               /* nodes visited */
+    size_t sp;                                   /* entries in stack */
+    size_t depth;                                /* sections and partials entered */
+    size_t steps;                                /* nodes visited */
 };
 
 /* Looks a name up Mustache-style: the first segment on the context stack

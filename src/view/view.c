@@ -160,8 +160,7 @@ int view_render(const struct view *v, const char *name, const json_t *data, stru
     return tmpl_render(t, data, resolve_partial, v, out);
 }
 
-int view_render_page(const struct view *v, const char *name, const json_t *data,
-                     struct str *out) {
+int view_render_page(const struct view *v, const char *name, const json_t *data, struct str *out) {
     struct str body;
     json_t *over = NULL;
     json_t *content;

@@ -28,8 +28,7 @@ struct view;
  * does not parse, includes an unknown partial or appears twice, ERR_NOMEM;
  * except for ERR_NOMEM, errmsg (may be NULL) then holds a German message
  * naming the file, line and column. */
-int view_init(struct view **ret, const struct embed_file *files, size_t n,
-              struct str *errmsg) WUR;
+int view_init(struct view **ret, const struct embed_file *files, size_t n, struct str *errmsg) WUR;
 
 /* Frees a registry and its templates; accepts NULL. */
 void view_free(struct view *v);

@@ -818,6 +818,23 @@ static void test_mp_tmpfiles(void **state)
     assert_int_equal(dir_entries(dir), 1);
     assert_int_equal(unlink(kept), 0);
 
+    /* form_multipart_rename moves and claims in one step */
+    assert_int_equal(mp_parse(a, CTYPE, body.buf, body.len, SPLIT_WHOLE, 0, NULL, dir, &f, &m), 0);
+    snprintf(kept, sizeof kept, "%s/nested/x", dir);
+    assert_int_equal(form_multipart_rename(m, form_field(&f, "doc"), kept), ERR_IO);
+    snprintf(kept, sizeof kept, "%s/renamed", dir);
+    assert_int_equal(form_multipart_rename(m, form_field(&f, "t"), kept), ERR_NOTFOUND);
+    assert_int_equal(form_multipart_rename(m, form_field(&f, "doc"), kept), 0);
+    assert_int_equal(form_multipart_rename(m, form_field(&f, "doc"), kept), ERR_NOTFOUND);
+    assert_int_equal(form_multipart_claim(m, form_field(&f, "doc")), ERR_NOTFOUND);
+    form_multipart_free(m);
+    assert_int_equal(dir_entries(dir), 1);
+    got = slurp(kept, &len);
+    assert_int_equal(len, big.len);
+    assert_memory_equal(got, big.buf, len);
+    free(got);
+    assert_int_equal(unlink(kept), 0);
+
     /* a claimed file that is still at tmp_path is left alone too */
     assert_int_equal(mp_parse(a, CTYPE, body.buf, body.len, SPLIT_WHOLE, 0, NULL, dir, &f, &m), 0);
     assert_int_equal(form_multipart_claim(m, form_field(&f, "zero")), 0);

@@ -73,8 +73,7 @@ static void expect_parse_error(const char *src, int code, const char *frag1, con
     assert_int_equal(tmpl_parse("seite.html", src, strlen(src), &t, &err), code);
     assert_null(t);
     if (!strstr(err.buf, frag1) || (frag2 && !strstr(err.buf, frag2)))
-        print_error("message \"%s\" lacks \"%s\" / \"%s\"\n", err.buf, frag1,
-                    frag2 ? frag2 : "");
+        print_error("message \"%s\" lacks \"%s\" / \"%s\"\n", err.buf, frag1, frag2 ? frag2 : "");
     assert_non_null(strstr(err.buf, "Vorlage „seite.html“"));
     assert_non_null(strstr(err.buf, frag1));
     if (frag2)
@@ -120,8 +119,7 @@ static void test_dotted(void **state) {
     expect("[{{a.x.c}}][{{a.b.c.d}}][{{q.b}}]", "{\"a\": {\"b\": {\"c\": \"tief\"}}}", "[][][]");
     /* The first segment is found on the stack, the rest only inside it. */
     expect("{{#a}}[{{b.c}}]{{/a}}", "{\"a\": {\"b\": {}}, \"b\": {\"c\": \"aussen\"}}", "[]");
-    expect("{{#a}}[{{b.c}}]{{/a}}", "{\"a\": {\"x\": 1}, \"b\": {\"c\": \"aussen\"}}",
-           "[aussen]");
+    expect("{{#a}}[{{b.c}}]{{/a}}", "{\"a\": {\"x\": 1}, \"b\": {\"c\": \"aussen\"}}", "[aussen]");
     expect("{{#a.b}}{{c}}{{/a.b}}", "{\"a\": {\"b\": {\"c\": 7}}}", "7");
 }
 
@@ -187,8 +185,8 @@ static void test_partials(void **state) {
                                  "{{/fields}}");
     struct tmpl *field = parse_ok("<label>{{label}}</label>");
     struct partials p = {.names = {"teil/feld"}, .t = {field}};
-    json_t *data = json_pack("{s:s, s:s, s:[{s:s}, {s:s}]}", "title", "T<", "label", "L0",
-                             "fields", "label", "L1", "label", "L&2");
+    json_t *data = json_pack("{s:s, s:s, s:[{s:s}, {s:s}]}", "title", "T<", "label", "L0", "fields",
+                             "label", "L1", "label", "L&2");
     struct str out;
 
     str_init(&out, 0);
@@ -404,7 +402,8 @@ static void test_limits(void **state) {
 
 /* ------------------------------------------------------------------- view */
 
-#define FILE_ENTRY(n, s) {n, (const unsigned char *)(s), sizeof(s) - 1}
+#define FILE_ENTRY(n, s)                                                                           \
+    { n, (const unsigned char *)(s), sizeof(s) - 1 }
 
 static const struct embed_file files[] = {
     FILE_ENTRY("layout.html", "<title>{{title}} – {{city}}</title>\n"
@@ -420,9 +419,9 @@ static void test_view(void **state) {
     struct view *v = NULL;
     struct str err;
     struct str out;
-    json_t *data = json_pack("{s:s, s:s, s:{s:s}, s:[{s:s, s:s}]}", "title", "Anmelden",
-                             "city", "Stadt <Dorsten>", "user", "name", "Frau A", "fields",
-                             "name", "login", "value", "\"x\"");
+    json_t *data = json_pack("{s:s, s:s, s:{s:s}, s:[{s:s, s:s}]}", "title", "Anmelden", "city",
+                             "Stadt <Dorsten>", "user", "name", "Frau A", "fields", "name", "login",
+                             "value", "\"x\"");
 
     str_init(&err, 0);
     str_init(&out, 0);
@@ -544,10 +543,10 @@ static void test_real_layout(void **state) {
         print_error("%s\n", err.buf);
     assert_int_equal(rc, 0);
 
-    json_t *anon = json_pack("{s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s}], s:[s]}", "title",
-                             "Start & Ziel", "city", "Stadt Dorsten", "nav", "href", "/",
-                             "label", "Start", "current", 1, "href", "/leistungen", "label",
-                             "Leistungen", "flash", "Gespeichert <ok>");
+    json_t *anon =
+        json_pack("{s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s}], s:[s]}", "title", "Start & Ziel",
+                  "city", "Stadt Dorsten", "nav", "href", "/", "label", "Start", "current", 1,
+                  "href", "/leistungen", "label", "Leistungen", "flash", "Gespeichert <ok>");
     assert_int_equal(view_render_page(v, "seite", anon, &out), 0);
     assert_non_null(strstr(out.buf, "<html lang=\"de\">"));
     assert_non_null(strstr(out.buf, "<title>Start &amp; Ziel – Stadt Dorsten</title>"));
@@ -563,9 +562,9 @@ static void test_real_layout(void **state) {
     assert_null(strstr(out.buf, "style="));
     assert_null(strstr(out.buf, "{{"));
 
-    json_t *user = json_pack("{s:s, s:s, s:{s:s, s:i}, s:s}", "title", "Posteingang", "city",
-                             "Stadt Dorsten", "user", "name", "Anna Beispiel", "office", 32,
-                             "csrf", "tok\"en");
+    json_t *user =
+        json_pack("{s:s, s:s, s:{s:s, s:i}, s:s}", "title", "Posteingang", "city", "Stadt Dorsten",
+                  "user", "name", "Anna Beispiel", "office", 32, "csrf", "tok\"en");
     str_reset(&out);
     assert_int_equal(view_render_page(v, "seite", user, &out), 0);
     assert_non_null(strstr(out.buf, "Anna Beispiel"));
