@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "records/records.h"
 #include "store/journal.h"
 #include "web/web.h"
 
@@ -37,6 +38,7 @@ int cli_migrate(struct store *s, int *ret_applied)
     } parts[] = {
         {journal_migrations, journal_migrations_count},
         {web_migrations, web_migrations_count},
+        {records_migrations, records_migrations_count},
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)

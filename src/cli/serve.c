@@ -20,6 +20,8 @@ EMBED_DECLARE(rathaus_static);
 
 /* How long running requests may take to finish after SIGTERM. */
 #define SERVE_DRAIN_MS 10000
+/* Bytes of one text field of a form (files go to disk and have their own limit). */
+#define SERVE_MAX_TEXT_VALUE ((size_t)256 * 1024)
 /* Default worker threads. */
 #define SERVE_THREADS_DEFAULT 4
 
@@ -162,6 +164,8 @@ int cmd_serve(int argc, char **argv)
         .tmpdir = tmpdir,
         .limits = FORM_LIMITS_DEFAULT,
     };
+    /* text values live in the request arena: 200 fields × 256 KiB stay below its cap */
+    o.limits.max_value = SERVE_MAX_TEXT_VALUE;
     if ((rc = load_csrf_key(app.store, o.csrf_key))) {
         cli_fail("serve", "Schlüssel für Formulare fehlt oder ist beschädigt: %s", err_message(rc));
         goto done;
