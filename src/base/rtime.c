@@ -3,6 +3,7 @@
  * UTC) so display does not depend on the TZ variable or the host's tzdata. */
 #include "rtime.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,21 @@ void rtime_display_date(int64_t t, char *buf, size_t n)
     strftime(buf, n, "%d.%m.%Y", &tm);
 }
 
+/* True when z has exactly the shape of pat, where 'd' stands for one digit. */
+static bool iso_shape(const char *z, const char *pat)
+{
+    for (; *pat; z++, pat++)
+        if (*pat == 'd' ? !(*z >= '0' && *z <= '9') : *z != *pat)
+            return false;
+    return *z == '\0';
+}
+
 int rtime_parse_iso(const char *z, int64_t *ret)
 {
+    /* strptime alone accepts " 2026-1-1" and "T1:2:3Z"; only the two
+     * documented forms may pass */
+    if (!iso_shape(z, "dddd-dd-dd") && !iso_shape(z, "dddd-dd-ddTdd:dd:ddZ"))
+        return ERR_INVALID;
     struct tm tm = {0};
     const char *end = strptime(z, "%Y-%m-%d", &tm);
     if (!end)

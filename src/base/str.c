@@ -117,7 +117,8 @@ int str_addf(struct str *s, const char *fmt, ...)
 
 int str_add_html(struct str *s, const char *p, size_t n)
 {
-    size_t start = 0;
+    size_t start = 0, len0 = s->len;
+    int rc;
     for (size_t i = 0; i < n; i++) {
         const char *rep;
         switch (p[i]) {
@@ -128,14 +129,20 @@ int str_add_html(struct str *s, const char *p, size_t n)
         case '\'': rep = "&#39;"; break;
         default: continue;
         }
-        int rc = str_add(s, p + start, i - start);
+        rc = str_add(s, p + start, i - start);
         if (!rc)
             rc = str_adds(s, rep);
         if (rc)
-            return rc;
+            goto done;
         start = i + 1;
     }
-    return str_add(s, p + start, n - start);
+    rc = str_add(s, p + start, n - start);
+done:
+    if (rc) { /* as str_add: on error the string is unchanged, not half-escaped */
+        s->len = len0;
+        s->buf[len0] = '\0';
+    }
+    return rc;
 }
 
 char *str_detach(struct str *s, size_t *ret_len)

@@ -291,9 +291,14 @@ int blob_read(const struct store *s, const char *sha, struct str *out)
     }
     size_t start = out->len;
     for (;;) {
-        if ((rc = str_grow(out, BLOB_IO_CHUNK)))
+        /* ask only for the room the cap leaves, so a blob that fits is not
+         * refused; with no room left, a probe byte tells EOF from too big */
+        size_t room = out->cap - out->len;
+        size_t want = room < BLOB_IO_CHUNK ? room : BLOB_IO_CHUNK;
+        char probe;
+        if (want && (rc = str_grow(out, want)))
             goto done;
-        ssize_t r = read(fd, out->buf + out->len, BLOB_IO_CHUNK);
+        ssize_t r = want ? read(fd, out->buf + out->len, want) : read(fd, &probe, 1);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -302,6 +307,10 @@ int blob_read(const struct store *s, const char *sha, struct str *out)
         }
         if (r == 0)
             break;
+        if (!want) {
+            rc = str_grow(out, 1); /* ERR_TOOBIG, recorded in out->err */
+            goto done;
+        }
         out->len += (size_t)r;
         out->buf[out->len] = '\0';
     }

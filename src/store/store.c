@@ -378,8 +378,8 @@ int store_migrate(struct store *s, const struct store_migration *list, size_t n,
     for (size_t i = 0; i < n; i++)
         sorted[i] = &list[i];
     qsort(sorted, n, sizeof *sorted, cmp_migration);
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (sorted[i]->id == sorted[i + 1]->id || sorted[i]->id <= 0) {
+    for (size_t i = 0; i < n; i++) { /* also checks the last (or only) id for > 0 */
+        if (sorted[i]->id <= 0 || (i + 1 < n && sorted[i]->id == sorted[i + 1]->id)) {
             rc = ERR_INVALID;
             goto done;
         }

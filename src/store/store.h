@@ -49,8 +49,8 @@ const char *store_dir(const struct store *s);
 /* Applies the migrations of list (n entries, any order) that the database has
  * not seen, each in its own transaction, in id order. Returns ERR_VERSION when
  * the database holds a migration id this binary does not know (it is newer),
- * ERR_INVALID for duplicate ids in list, ERR_DB when a migration fails.
- * *ret_applied (may be NULL) gets the number applied. */
+ * ERR_INVALID for duplicate or non-positive ids in list, ERR_DB when a
+ * migration fails. *ret_applied (may be NULL) gets the number applied. */
 int store_migrate(struct store *s, const struct store_migration *list, size_t n,
                   int *ret_applied) WUR;
 
@@ -76,7 +76,9 @@ void store_rollback(struct store_conn *c);
 int store_exec(struct store_conn *c, const char *sql) WUR;
 
 /* Prepares sql (cached per connection by pointer and text; the statement is
- * reset and its bindings cleared). Release it with store_done(). */
+ * reset and its bindings cleared). Release it with store_done(). The cache
+ * keeps the pointer and trusts it first, so sql must stay valid and unchanged
+ * as long as the connection lives: pass string literals, never a buffer. */
 int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **ret) WUR;
 
 /* Binds parameters from position 1 on. types has one letter per value:

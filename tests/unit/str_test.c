@@ -248,8 +248,7 @@ static void test_to_long(void **state)
     assert_int_equal(str_to_long("0", 1, 9999, &v), ERR_INVALID);
     /* beyond long: strtol's ERANGE */
     assert_int_equal(str_to_long("99999999999999999999999", LONG_MIN, LONG_MAX, &v), ERR_INVALID);
-    assert_int_equal(str_to_long("-99999999999999999999999", LONG_MIN, LONG_MAX, &v),
-                     ERR_INVALID);
+    assert_int_equal(str_to_long("-99999999999999999999999", LONG_MIN, LONG_MAX, &v), ERR_INVALID);
     assert_int_equal(v, 777);
 
     /* garbage and partial numbers */
