@@ -6,7 +6,7 @@
 PREFIX ?= /usr/local
 DEMO ?= demo-data
 LISTEN ?= 127.0.0.1:8080
-EMBED_LIST := $(shell find templates static data -type f 2>/dev/null | LC_ALL=C sort)
+EMBED_LIST := $(shell find templates static data src tests/unit tests/fuzz -type f -name '*' ! -path '*/corpus/*' 2>/dev/null | LC_ALL=C sort)
 
 .PHONY: all deps run test bench fuzz install clean check-src FORCE
 

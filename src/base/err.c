@@ -45,10 +45,10 @@ const char *err_message(int e)
     case ERR_DB: return "Fehler in der Datenbank.";
     case ERR_CORRUPT: return "Gespeicherte Daten sind beschädigt.";
     case ERR_MEDIATYPE: return "Dieser Dateityp wird nicht angenommen.";
-    case ERR_BUSY: return "Der Server ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.";
+    case ERR_BUSY:
+        return "Der Server ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.";
     case ERR_THROTTLED: return "Zu viele Versuche. Bitte warten Sie einen Moment.";
-    case ERR_VERSION:
-        return "Die Datenbank wurde von einer neueren rathaus-Version geschrieben.";
+    case ERR_VERSION: return "Die Datenbank wurde von einer neueren rathaus-Version geschrieben.";
     case ERR_METHOD: return "Diese Methode ist hier nicht erlaubt.";
     case ERR_INTERNAL: return "Interner Fehler.";
     }

@@ -27,7 +27,8 @@ static const char *level_name(enum log_level lv)
     return "?";
 }
 
-static void log_write(enum log_level lv, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_write(enum log_level lv, const char *fmt,
+                                                            va_list ap)
 {
     char tbuf[32];
     char line[2048];

@@ -29,6 +29,8 @@ int cli_read_line(char *buf, size_t n);
 /* Prints "rathaus <cmd>: <message>" to stderr and returns 1 (for return). */
 int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The subcommands: each takes the arguments after the command name
+ * (argv[0] is the command) and returns the process exit status. */
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);

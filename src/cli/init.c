@@ -25,8 +25,8 @@ static void help(void)
 }
 
 /* Creates one account; prints the reason on failure. */
-static int add_user(struct store *s, const char *login, const char *name, int unit,
-                    unsigned roles, const char *pw)
+static int add_user(struct store *s, const char *login, const char *name, int unit, unsigned roles,
+                    const char *pw)
 {
     struct web_user_new u = {login, name, unit, roles, pw};
     struct str why;
@@ -161,10 +161,11 @@ int cmd_init(int argc, char **argv)
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (f) {
-            fprintf(f, "Demo-Zugänge (nur für Test und Schulung)\n"
-                       "Administration: admin / %s\n"
-                       "Sachbearbeitung: amt01 … amt70 (je Amt ein Konto), Leitung: leitung32\n"
-                       "Passwort der Demo-Konten: %s\n",
+            fprintf(f,
+                    "Demo-Zugänge (nur für Test und Schulung)\n"
+                    "Administration: admin / %s\n"
+                    "Sachbearbeitung: amt01 … amt70 (je Amt ein Konto), Leitung: leitung32\n"
+                    "Passwort der Demo-Konten: %s\n",
                     pw, dpw);
             fclose(f);
         }

@@ -181,7 +181,8 @@ int cmd_serve(int argc, char **argv)
         cli_fail("serve", "kann nicht auf %s lauschen (Port belegt?)", listen);
         goto done;
     }
-    const char *shown = strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0 ? "127.0.0.1" : addr;
+    const char *shown =
+        strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0 ? "127.0.0.1" : addr;
     log_msg(LOG_INFO, "rathaus %s läuft auf http://%s%s%s:%d/ (Daten: %s)", RATHAUS_VERSION,
             strchr(shown, ':') ? "[" : "", shown, strchr(shown, ':') ? "]" : "",
             http_server_port(srv), dir);

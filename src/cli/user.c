@@ -28,10 +28,14 @@ struct user_opts {
 static int parse(int argc, char **argv, struct user_opts *o)
 {
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},     {"login", required_argument, NULL, 'l'},
-        {"name", required_argument, NULL, 'n'},     {"office", required_argument, NULL, 'o'},
-        {"role", required_argument, NULL, 'r'},     {"password-stdin", no_argument, NULL, 'p'},
-        {"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
+        {"data", required_argument, NULL, 'd'},
+        {"login", required_argument, NULL, 'l'},
+        {"name", required_argument, NULL, 'n'},
+        {"office", required_argument, NULL, 'o'},
+        {"role", required_argument, NULL, 'r'},
+        {"password-stdin", no_argument, NULL, 'p'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
     int ch;

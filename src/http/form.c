@@ -29,9 +29,15 @@ static const struct form_limits form_limits_default = FORM_LIMITS_DEFAULT;
 
 /* ---- shared helpers ---------------------------------------------------- */
 
-static bool is_ws(char c) { return c == ' ' || c == '\t'; }
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
-static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+static char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
 
 /* True when p[0..n) equals the lower-case ASCII z, ignoring ASCII case. */
 static bool span_ieq(const char *p, size_t n, const char *z)

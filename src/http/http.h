@@ -18,15 +18,15 @@
 #include "http/form.h"
 
 /* Named limits of the HTTP layer (see also form.h). */
-#define HTTP_MAX_HEADER_BYTES (32 * 1024)            /* request line + headers */
+#define HTTP_MAX_HEADER_BYTES (32 * 1024)               /* request line + headers */
 #define HTTP_MAX_BODY_BYTES ((size_t)100 * 1024 * 1024) /* whole body of any request */
 #define HTTP_MAX_JSON_BYTES ((size_t)4 * 1024 * 1024)   /* application/json bodies */
 #define HTTP_MAX_URLENC_BYTES ((size_t)4 * 1024 * 1024) /* urlencoded bodies */
-#define HTTP_MAX_PARAMS 8                             /* path parameters of a route */
-#define HTTP_MAX_RESP_HEADERS 16                      /* extra response headers */
+#define HTTP_MAX_PARAMS 8                               /* path parameters of a route */
+#define HTTP_MAX_RESP_HEADERS 16                        /* extra response headers */
 #define HTTP_REQ_ARENA_CAP ((size_t)64 * 1024 * 1024)   /* memory of one request */
-#define HTTP_MAX_CONNECTIONS 1024                     /* open connections */
-#define HTTP_CONN_TIMEOUT_S 60                        /* idle connection timeout */
+#define HTTP_MAX_CONNECTIONS 1024                       /* open connections */
+#define HTTP_CONN_TIMEOUT_S 60                          /* idle connection timeout */
 
 /* Cookie names. */
 #define HTTP_SESSION_COOKIE "rathaus_sid"
@@ -53,23 +53,23 @@ struct http_conn_state;
 
 /* One request. Everything it points to lives in its arena. */
 struct http_req {
-    struct arena *arena;                 /* freed when the response is sent */
-    const char *method;                  /* "GET", "POST", … */
-    const char *path;                    /* decoded path, e.g. "/akten/32.10-2026-0007" */
-    const char *param[HTTP_MAX_PARAMS];  /* path parameters in pattern order */
-    int nparam;                          /* path parameters set */
-    struct form query;                   /* query string fields */
-    struct form form;                    /* urlencoded or multipart body fields */
-    struct form_multipart *multipart;    /* owner of uploaded temp files, or NULL */
-    json_t *json;                        /* application/json body, or NULL (owned by req) */
-    struct http_user user;               /* the logged-in user, id 0 if none */
-    const char *sid;                     /* valid session cookie value, or NULL */
-    bool secure;                         /* reached through TLS (trusted proxy header) */
-    bool is_api;                         /* path starts with /api/: errors as JSON */
-    const char *remote;                  /* client address as text */
-    void *app;                           /* the application context of the server */
-    struct http_server *server;          /* the server */
-    struct http_conn_state *state;       /* private: libmicrohttpd bookkeeping */
+    struct arena *arena;                /* freed when the response is sent */
+    const char *method;                 /* "GET", "POST", … */
+    const char *path;                   /* decoded path, e.g. "/akten/32.10-2026-0007" */
+    const char *param[HTTP_MAX_PARAMS]; /* path parameters in pattern order */
+    int nparam;                         /* path parameters set */
+    struct form query;                  /* query string fields */
+    struct form form;                   /* urlencoded or multipart body fields */
+    struct form_multipart *multipart;   /* owner of uploaded temp files, or NULL */
+    json_t *json;                       /* application/json body, or NULL (owned by req) */
+    struct http_user user;              /* the logged-in user, id 0 if none */
+    const char *sid;                    /* valid session cookie value, or NULL */
+    bool secure;                        /* reached through TLS (trusted proxy header) */
+    bool is_api;                        /* path starts with /api/: errors as JSON */
+    const char *remote;                 /* client address as text */
+    void *app;                          /* the application context of the server */
+    struct http_server *server;         /* the server */
+    struct http_conn_state *state;      /* private: libmicrohttpd bookkeeping */
 };
 
 /* One extra response header. */
@@ -131,17 +131,17 @@ struct http_hooks {
 
 /* Server options. */
 struct http_server_opts {
-    const char *address;                /* listen address, e.g. "127.0.0.1" or "::" */
-    int port;                           /* listen port (0 = any free port) */
-    int threads;                        /* worker threads */
-    void *app;                          /* passed to handlers as req->app */
-    struct http_hooks hooks;            /* application hooks */
-    const struct http_router *router;   /* routes (borrowed) */
-    const struct embed_file *statics;   /* files served under /static/ (borrowed) */
-    size_t nstatics;                    /* entries in statics */
-    const char *tmpdir;                 /* where uploads are streamed */
-    struct form_limits limits;          /* form limits */
-    unsigned char csrf_key[32];         /* secret for CSRF tokens */
+    const char *address;              /* listen address, e.g. "127.0.0.1" or "::" */
+    int port;                         /* listen port (0 = any free port) */
+    int threads;                      /* worker threads */
+    void *app;                        /* passed to handlers as req->app */
+    struct http_hooks hooks;          /* application hooks */
+    const struct http_router *router; /* routes (borrowed) */
+    const struct embed_file *statics; /* files served under /static/ (borrowed) */
+    size_t nstatics;                  /* entries in statics */
+    const char *tmpdir;               /* where uploads are streamed */
+    struct form_limits limits;        /* form limits */
+    unsigned char csrf_key[32];       /* secret for CSRF tokens */
 };
 
 /* Starts listening; returns with the server running in its own threads.

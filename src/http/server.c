@@ -31,29 +31,29 @@ struct static_meta {
 };
 
 struct http_server {
-    struct MHD_Daemon *d;           /* the daemon */
-    struct http_server_opts opts;   /* copy of the options */
-    int port;                       /* bound port */
-    struct static_meta *meta;       /* one per static file */
-    atomic_int inflight;            /* requests between first call and completion */
+    struct MHD_Daemon *d;         /* the daemon */
+    struct http_server_opts opts; /* copy of the options */
+    int port;                     /* bound port */
+    struct static_meta *meta;     /* one per static file */
+    atomic_int inflight;          /* requests between first call and completion */
 };
 
 struct http_conn_state {
-    struct arena arena;       /* the request's memory */
-    struct http_req req;      /* the request */
-    struct http_resp resp;    /* the response being built */
-    enum body_kind kind;      /* what the body is parsed as */
-    struct str raw;           /* urlencoded or JSON body bytes */
-    int err;                  /* first body error (sticky) */
-    uint64_t received;        /* body bytes received */
-    int64_t t0;               /* start, monotonic µs */
-    int status;               /* status sent */
-    uint64_t bytes;           /* body bytes sent */
-    bool queued;              /* a response was queued */
-    bool is_static;           /* a GET of /static/… */
-    bool need_login;          /* the route needs a login and there is none */
+    struct arena arena;             /* the request's memory */
+    struct http_req req;            /* the request */
+    struct http_resp resp;          /* the response being built */
+    enum body_kind kind;            /* what the body is parsed as */
+    struct str raw;                 /* urlencoded or JSON body bytes */
+    int err;                        /* first body error (sticky) */
+    uint64_t received;              /* body bytes received */
+    int64_t t0;                     /* start, monotonic µs */
+    int status;                     /* status sent */
+    uint64_t bytes;                 /* body bytes sent */
+    bool queued;                    /* a response was queued */
+    bool is_static;                 /* a GET of /static/… */
+    bool need_login;                /* the route needs a login and there is none */
     const struct http_route *route; /* the matched route, or NULL */
-    struct MHD_Connection *c; /* the connection */
+    struct MHD_Connection *c;       /* the connection */
 };
 
 const char *http_header(struct http_req *req, const char *name)
@@ -390,10 +390,21 @@ static void set_remote(struct http_conn_state *st)
             loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
         }
     }
-    st->req.remote = arena_strdup(&st->arena, buf);
+    /* Trust the proxy headers only from a proxy on this machine; the last
+     * X-Forwarded-For entry is the address that proxy saw. */
+    const char *remote = buf;
+    const char *xff = MHD_lookup_connection_value(st->c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (loopback && xff && *xff) {
+        const char *last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        while (*last == ' ')
+            last++;
+        if (*last && strlen(last) < INET6_ADDRSTRLEN)
+            remote = last;
+    }
+    st->req.remote = arena_strdup(&st->arena, remote);
     if (!st->req.remote)
         st->req.remote = "?";
-    /* Trust the proxy header only from a proxy on this machine. */
     const char *xfp = MHD_lookup_connection_value(st->c, MHD_HEADER_KIND, "X-Forwarded-Proto");
     st->req.secure = loopback && xfp && strcmp(xfp, "https") == 0;
 }
@@ -492,8 +503,12 @@ static struct http_conn_state *begin(struct http_server *srv, struct MHD_Connect
         return st;
     }
     int rc = http_route_match(srv->opts.router, req->method, req->path, req, &st->route);
-    if (!rc && srv->opts.hooks.session)
-        rc = srv->opts.hooks.session(req, &st->resp);
+    /* the session also for 404/405, so their error pages show who is logged in */
+    if ((!rc || rc == ERR_NOTFOUND || rc == ERR_METHOD) && srv->opts.hooks.session) {
+        int src = srv->opts.hooks.session(req, &st->resp);
+        if (!rc)
+            rc = src;
+    }
     if (!rc && (st->route->flags & HTTP_AUTH) && req->user.id == 0)
         st->need_login = true;
     else if (!rc && st->kind == BODY_MULTIPART && !(st->route->flags & HTTP_UPLOAD))
@@ -543,9 +558,7 @@ static void finish_body(struct http_server *srv, struct http_conn_state *st)
         rc = form_urlencoded_parse(&st->arena, st->raw.buf, st->raw.len, &srv->opts.limits,
                                    &st->req.form);
         break;
-    case BODY_MULTIPART:
-        rc = form_multipart_finish(st->req.multipart, &st->req.form);
-        break;
+    case BODY_MULTIPART: rc = form_multipart_finish(st->req.multipart, &st->req.form); break;
     case BODY_JSON:
         if (st->raw.len) {
             json_error_t je;
@@ -561,8 +574,8 @@ static void finish_body(struct http_server *srv, struct http_conn_state *st)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct http_server *srv = cls;
@@ -618,7 +631,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     char line[512];
@@ -649,8 +662,7 @@ int http_server_start(const struct http_server_opts *opts, struct http_server **
     }
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_TURBO;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO;
     struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, opts->address, &in4->sin_addr) == 1) {

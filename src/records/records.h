@@ -21,13 +21,13 @@
 #include "store/store.h"
 
 /* Named limits. */
-#define REC_REF_MAX 96            /* bytes of an Aktenzeichen or case reference + NUL */
-#define REC_MAX_TITLE 300         /* bytes of a title */
-#define REC_MAX_PARTIES 1000      /* bytes of the parties text */
-#define REC_MAX_CODE 32           /* bytes of a plan code */
-#define REC_PAGE_MAX 100          /* rows per page of any list */
-#define REC_PAGE_DEFAULT 25       /* rows per page when not asked */
-#define REC_MAX_FILE_SEQ 9999     /* running numbers per plan node and year */
+#define REC_REF_MAX 96        /* bytes of an Aktenzeichen or case reference + NUL */
+#define REC_MAX_TITLE 300     /* bytes of a title */
+#define REC_MAX_PARTIES 1000  /* bytes of the parties text */
+#define REC_MAX_CODE 32       /* bytes of a plan code */
+#define REC_PAGE_MAX 100      /* rows per page of any list */
+#define REC_PAGE_DEFAULT 25   /* rows per page when not asked */
+#define REC_MAX_FILE_SEQ 9999 /* running numbers per plan node and year */
 
 /* Who acts: a logged-in user or the system (CLI, workflow engine). */
 struct rec_actor {
@@ -54,11 +54,11 @@ int records_register(struct http_router *r) WUR;
 
 /* One plan node as given to rec_plan_save and the importers. */
 struct rec_plan_node {
-    const char *code;         /* "32.10.05"; parent is the code without its last part */
-    const char *title;        /* title */
-    int retention_years;      /* 0–200 */
-    char archive_decision;    /* 'A', 'B' or 'V' */
-    bool active;              /* may new files be created under it */
+    const char *code;      /* "32.10.05"; parent is the code without its last part */
+    const char *title;     /* title */
+    int retention_years;   /* 0–200 */
+    char archive_decision; /* 'A', 'B' or 'V' */
+    bool active;           /* may new files be created under it */
 };
 
 /* Loads the default plan (data/aktenplan.csv) into an empty plan, inside the
@@ -90,19 +90,19 @@ int rec_plan_export(struct store *s, bool json, struct str *out) WUR;
  * under concurrent creation. ERR_NOTFOUND for an unknown or inactive node or
  * office; ERR_DENIED when a user creates for another office; ERR_INVALID for
  * a bad title (reason in why, may be NULL). */
-int rec_file_create(struct store *s, const struct rec_actor *a, const char *plan_code,
-                    int unit_nr, const char *title, const char *parties,
-                    char ret_ref[REC_REF_MAX], int64_t *ret_id, struct str *why) WUR;
+int rec_file_create(struct store *s, const struct rec_actor *a, const char *plan_code, int unit_nr,
+                    const char *title, const char *parties, char ret_ref[REC_REF_MAX],
+                    int64_t *ret_id, struct str *why) WUR;
 
 /* Filters of rec_file_list; zero values mean "any". */
 struct rec_file_query {
-    int unit_nr;            /* office */
-    const char *plan_code;  /* node and its children */
-    int year;               /* file year */
-    const char *status;     /* "open", "closed", "offered", "disposed" */
-    const char *text;       /* substring of title or reference */
-    int page;               /* 1-based */
-    int per_page;           /* ≤ REC_PAGE_MAX */
+    int unit_nr;           /* office */
+    const char *plan_code; /* node and its children */
+    int year;              /* file year */
+    const char *status;    /* "open", "closed", "offered", "disposed" */
+    const char *text;      /* substring of title or reference */
+    int page;              /* 1-based */
+    int per_page;          /* ≤ REC_PAGE_MAX */
 };
 
 /* Lists visible files: {total, page, per_page, items:[{reference, title, plan_code,
@@ -171,11 +171,11 @@ int rec_doc_create(struct store *s, const struct rec_actor *a, const char *case_
 
 /* Content of a new version: a file on disk (path) or bytes in memory. */
 struct rec_content {
-    const char *path;      /* file to store, or NULL */
-    const void *data;      /* bytes when path is NULL */
-    size_t len;            /* bytes at data */
-    const char *filename;  /* the client's name, shown and used for download */
-    const char *capture;   /* TR-RESISCAN capture metadata as JSON object text, or NULL */
+    const char *path;     /* file to store, or NULL */
+    const void *data;     /* bytes when path is NULL */
+    size_t len;           /* bytes at data */
+    const char *filename; /* the client's name, shown and used for download */
+    const char *capture;  /* TR-RESISCAN capture metadata as JSON object text, or NULL */
 };
 
 /* Adds an immutable version to a visible document. The type comes from the
@@ -188,17 +188,17 @@ int rec_version_add(struct store *s, const struct rec_actor *a, int64_t doc_id,
 
 /* A version opened for reading. */
 struct rec_version_file {
-    char path[4200];        /* blob file */
-    char mime[100];         /* stored type */
-    char filename[300];     /* download name */
-    int64_t size;           /* bytes */
+    char path[4200];    /* blob file */
+    char mime[100];     /* stored type */
+    char filename[300]; /* download name */
+    int64_t size;       /* bytes */
 };
 
 /* Looks up a visible version for viewing or download and journals the read
  * (doc.read with user and time) before returning. ERR_NOTFOUND when the
  * version is unknown, not visible or its content was disposed. */
-int rec_version_open(struct store *s, const struct rec_actor *a, int64_t version_id,
-                     bool download, struct rec_version_file *ret) WUR;
+int rec_version_open(struct store *s, const struct rec_actor *a, int64_t version_id, bool download,
+                     struct rec_version_file *ret) WUR;
 
 /* The access log of a visible file (Leitung/Admin): JSON array of
  * {at, actor, action, object} of doc.read and file/case/document changes. */
@@ -223,14 +223,14 @@ int rec_extract_drain(struct store *s, int threads) WUR;
 
 /* A search. */
 struct rec_search_query {
-    const char *q;          /* user's query text */
-    int unit_nr;            /* filter: office, 0 = any */
-    const char *plan_code;  /* filter: node and its children */
-    int year;               /* filter: file year */
-    const char *status;     /* filter: file status */
-    const char *direction;  /* filter: document direction */
-    int page;               /* 1-based */
-    int per_page;           /* ≤ REC_PAGE_MAX */
+    const char *q;         /* user's query text */
+    int unit_nr;           /* filter: office, 0 = any */
+    const char *plan_code; /* filter: node and its children */
+    int year;              /* filter: file year */
+    const char *status;    /* filter: file status */
+    const char *direction; /* filter: document direction */
+    int page;              /* 1-based */
+    int per_page;          /* ≤ REC_PAGE_MAX */
 };
 
 /* Searches what a may see: {total, page, per_page, items:[{document_id,

@@ -3,6 +3,7 @@
  * extraction jobs and tombstones of disposed files (ids 100–199). */
 #include "records.h"
 
+/* clang-format off */
 static const char records_v100[] =
     "CREATE TABLE plan_nodes ("
     " id INTEGER PRIMARY KEY,"
@@ -96,6 +97,7 @@ static const char records_v100[] =
     " at TEXT NOT NULL,"
     " actor TEXT NOT NULL,"
     " details TEXT NOT NULL DEFAULT '{}');";
+/* clang-format on */
 
 const struct store_migration records_migrations[] = {
     {100, "file plan, files, cases, documents, versions, text, jobs, tombstones", records_v100},

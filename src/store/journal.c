@@ -11,6 +11,7 @@
 
 #include "base/rtime.h"
 
+/* clang-format off */
 static const char journal_v1[] =
     "CREATE TABLE journal ("
     " seq INTEGER PRIMARY KEY,"
@@ -35,6 +36,7 @@ static const char journal_v1[] =
     "CREATE TABLE settings ("
     " key TEXT PRIMARY KEY,"
     " value TEXT NOT NULL);";
+/* clang-format on */
 
 const struct store_migration journal_migrations[] = {
     {1, "journal, blobs, settings", journal_v1},

@@ -70,7 +70,8 @@ struct parser {
 /* Writes "Vorlage „name“, Zeile L, Spalte C: <message>" into the caller's
  * errmsg and returns code. Columns count UTF-8 characters, not bytes. */
 __attribute__((format(printf, 4, 5))) static int perr(struct parser *p, size_t pos, int code,
-                                                      const char *fmt, ...) {
+                                                      const char *fmt, ...)
+{
     size_t line = 1;
     size_t col = 1;
     va_list ap;
@@ -94,7 +95,8 @@ __attribute__((format(printf, 4, 5))) static int perr(struct parser *p, size_t p
     return code;
 }
 
-static int grow(void **arr, size_t *alloc, size_t need, size_t size) {
+static int grow(void **arr, size_t *alloc, size_t need, size_t size)
+{
     size_t n;
     void *q;
 
@@ -111,7 +113,8 @@ static int grow(void **arr, size_t *alloc, size_t need, size_t size) {
     return 0;
 }
 
-static int add_node(struct parser *p, enum node_kind kind, uint32_t a, uint32_t b) {
+static int add_node(struct parser *p, enum node_kind kind, uint32_t a, uint32_t b)
+{
     void *arr = p->nodes;
     int rc = grow(&arr, &p->alloc_nodes, p->n_nodes + 1, sizeof(struct node));
 
@@ -122,7 +125,8 @@ static int add_node(struct parser *p, enum node_kind kind, uint32_t a, uint32_t 
     return 0;
 }
 
-static int add_text(struct parser *p, size_t from, size_t to) {
+static int add_text(struct parser *p, size_t from, size_t to)
+{
     uint32_t off = (uint32_t)p->pool.len;
 
     if (from >= to)
@@ -132,18 +136,23 @@ static int add_text(struct parser *p, size_t from, size_t to) {
     return add_node(p, NODE_TEXT, off, (uint32_t)(to - from));
 }
 
-static bool is_name_char(char c) {
+static bool is_name_char(char c)
+{
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-';
 }
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /* Checks the name at src[pos .. pos + n) and stores it in the pool: as
  * length-prefixed segments for values and sections, as one NUL-terminated
  * string for partials. Sets *ret_off and *ret_nseg. */
 static int store_name(struct parser *p, size_t pos, size_t n, bool partial, uint32_t *ret_off,
-                      uint32_t *ret_nseg) {
+                      uint32_t *ret_nseg)
+{
     const char *s = p->src + pos;
     uint32_t nseg = 1;
     uint32_t off = (uint32_t)p->pool.len;
@@ -198,7 +207,8 @@ static int store_name(struct parser *p, size_t pos, size_t n, bool partial, uint
 
 /* Finds the first occurrence of needle (n bytes) in src[from .. len). */
 static bool find(const char *src, size_t len, size_t from, const char *needle, size_t n,
-                 size_t *ret) {
+                 size_t *ret)
+{
     while (from + n <= len) {
         const char *q = memchr(src + from, needle[0], len - from - n + 1);
         if (!q)
@@ -218,7 +228,8 @@ static bool find(const char *src, size_t len, size_t from, const char *needle, s
  * sets *ret_left to where the blanks before the tag begin and *ret_next to
  * the first byte after the line break following it. */
 static bool standalone(const struct parser *p, size_t text_start, size_t open, size_t tag_end,
-                       size_t *ret_left, size_t *ret_next) {
+                       size_t *ret_left, size_t *ret_next)
+{
     const char *s = p->src;
     size_t l = open;
     size_t r = tag_end;
@@ -242,7 +253,8 @@ static bool standalone(const struct parser *p, size_t text_start, size_t open, s
     return true;
 }
 
-static int parse(struct parser *p) {
+static int parse(struct parser *p)
+{
     size_t text_start = 0; /* first byte of text not yet emitted */
     size_t pos = 0;        /* where to look for the next tag */
     size_t open;
@@ -353,7 +365,8 @@ static int parse(struct parser *p) {
     return 0;
 }
 
-static char *dup_string(const char *z) {
+static char *dup_string(const char *z)
+{
     size_t n = strlen(z) + 1;
     char *d = malloc(n);
 
@@ -362,8 +375,8 @@ static char *dup_string(const char *z) {
     return d;
 }
 
-int tmpl_parse(const char *name, const char *src, size_t len, struct tmpl **ret,
-               struct str *errmsg) {
+int tmpl_parse(const char *name, const char *src, size_t len, struct tmpl **ret, struct str *errmsg)
+{
     struct parser p = {
         .name = name ? name : "",
         .src = src,
@@ -407,7 +420,8 @@ done:
     return rc;
 }
 
-void tmpl_free(struct tmpl *t) {
+void tmpl_free(struct tmpl *t)
+{
     if (!t)
         return;
     free(t->name);
@@ -417,9 +431,13 @@ void tmpl_free(struct tmpl *t) {
     free(t);
 }
 
-const char *tmpl_name(const struct tmpl *t) { return t->name; }
+const char *tmpl_name(const struct tmpl *t)
+{
+    return t->name;
+}
 
-const char *tmpl_partial_name(const struct tmpl *t, size_t i) {
+const char *tmpl_partial_name(const struct tmpl *t, size_t i)
+{
     return i < t->n_partials ? t->pool + t->partials[i] : NULL;
 }
 
@@ -437,7 +455,8 @@ struct render {
 
 /* Looks a name up Mustache-style: the first segment on the context stack
  * from the innermost outwards, the others strictly inside what it found. */
-static const json_t *lookup(const struct render *r, const char *name, uint32_t nseg) {
+static const json_t *lookup(const struct render *r, const char *name, uint32_t nseg)
+{
     const unsigned char *seg = (const unsigned char *)name;
     const json_t *v = NULL;
 
@@ -457,27 +476,23 @@ static const json_t *lookup(const struct render *r, const char *name, uint32_t n
     return v;
 }
 
-static bool truthy(const json_t *v) {
+static bool truthy(const json_t *v)
+{
     switch (v ? json_typeof(v) : JSON_NULL) {
     case JSON_OBJECT:
-    case JSON_TRUE:
-        return true;
-    case JSON_ARRAY:
-        return json_array_size(v) > 0;
-    case JSON_STRING:
-        return json_string_length(v) > 0;
-    case JSON_INTEGER:
-        return json_integer_value(v) != 0;
-    case JSON_REAL:
-        return json_real_value(v) != 0.0;
+    case JSON_TRUE: return true;
+    case JSON_ARRAY: return json_array_size(v) > 0;
+    case JSON_STRING: return json_string_length(v) > 0;
+    case JSON_INTEGER: return json_integer_value(v) != 0;
+    case JSON_REAL: return json_real_value(v) != 0.0;
     case JSON_FALSE:
     case JSON_NULL:
-    default:
-        return false;
+    default: return false;
     }
 }
 
-static void emit(struct str *out, const json_t *v, bool escape) {
+static void emit(struct str *out, const json_t *v, bool escape)
+{
     double d;
 
     switch (v ? json_typeof(v) : JSON_NULL) {
@@ -487,9 +502,7 @@ static void emit(struct str *out, const json_t *v, bool escape) {
         else
             str_add(out, json_string_value(v), json_string_length(v));
         break;
-    case JSON_INTEGER:
-        str_addf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
+    case JSON_INTEGER: str_addf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
     case JSON_REAL:
         /* Integral values within the exact range of a double print as integers. */
         d = json_real_value(v);
@@ -498,8 +511,7 @@ static void emit(struct str *out, const json_t *v, bool escape) {
         else
             str_addf(out, "%g", d);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -507,7 +519,8 @@ static int render_nodes(struct render *r, const struct tmpl *t, size_t from, siz
 
 /* Renders the body of a section or a whole partial one level deeper, with v
  * pushed as context unless it is NULL. */
-static int enter(struct render *r, const struct tmpl *t, size_t from, size_t to, const json_t *v) {
+static int enter(struct render *r, const struct tmpl *t, size_t from, size_t to, const json_t *v)
+{
     int rc;
 
     if (r->depth >= TMPL_MAX_DEPTH)
@@ -522,7 +535,8 @@ static int enter(struct render *r, const struct tmpl *t, size_t from, size_t to,
     return rc;
 }
 
-static int render_nodes(struct render *r, const struct tmpl *t, size_t from, size_t to) {
+static int render_nodes(struct render *r, const struct tmpl *t, size_t from, size_t to)
+{
     size_t i = from;
     int rc = 0;
 
@@ -580,7 +594,8 @@ static int render_nodes(struct render *r, const struct tmpl *t, size_t from, siz
 }
 
 int tmpl_render_stack(const struct tmpl *t, const json_t *const *stack, size_t n,
-                      tmpl_partial_fn partials, const void *pctx, struct str *out) {
+                      tmpl_partial_fn partials, const void *pctx, struct str *out)
+{
     struct render r;
 
     if (n < 1 || n > TMPL_MAX_DEPTH)
@@ -596,6 +611,7 @@ int tmpl_render_stack(const struct tmpl *t, const json_t *const *stack, size_t n
 }
 
 int tmpl_render(const struct tmpl *t, const json_t *data, tmpl_partial_fn partials,
-                const void *pctx, struct str *out) {
+                const void *pctx, struct str *out)
+{
     return tmpl_render_stack(t, &data, 1, partials, pctx, out);
 }

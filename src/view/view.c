@@ -24,12 +24,14 @@ struct view {
     const struct tmpl *layout;  /* VIEW_LAYOUT, or NULL when the table has none */
 };
 
-static bool has_html_suffix(const char *name, size_t len) {
+static bool has_html_suffix(const char *name, size_t len)
+{
     return len >= HTML_SUFFIX_LEN &&
            memcmp(name + len - HTML_SUFFIX_LEN, HTML_SUFFIX, HTML_SUFFIX_LEN) == 0;
 }
 
-static int cmp_key(const char *a, size_t alen, const char *b, size_t blen) {
+static int cmp_key(const char *a, size_t alen, const char *b, size_t blen)
+{
     int c = memcmp(a, b, alen < blen ? alen : blen);
 
     if (c != 0)
@@ -37,14 +39,16 @@ static int cmp_key(const char *a, size_t alen, const char *b, size_t blen) {
     return alen < blen ? -1 : alen > blen;
 }
 
-static int cmp_entries(const void *a, const void *b) {
+static int cmp_entries(const void *a, const void *b)
+{
     const struct view_entry *x = a;
     const struct view_entry *y = b;
 
     return cmp_key(x->key, x->key_len, y->key, y->key_len);
 }
 
-const struct tmpl *view_get(const struct view *v, const char *name) {
+const struct tmpl *view_get(const struct view *v, const char *name)
+{
     size_t len = strlen(name);
     size_t lo = 0;
     size_t hi = v->n;
@@ -65,11 +69,13 @@ const struct tmpl *view_get(const struct view *v, const char *name) {
     return NULL;
 }
 
-static const struct tmpl *resolve_partial(const void *ctx, const char *name) {
+static const struct tmpl *resolve_partial(const void *ctx, const char *name)
+{
     return view_get(ctx, name);
 }
 
-void view_free(struct view *v) {
+void view_free(struct view *v)
+{
     if (!v)
         return;
     for (size_t i = 0; i < v->n; i++) {
@@ -81,7 +87,8 @@ void view_free(struct view *v) {
 }
 
 /* Fails when a key appears twice or a partial names no template. */
-static int check(const struct view *v, struct str *errmsg) {
+static int check(const struct view *v, struct str *errmsg)
+{
     for (size_t i = 0; i < v->n; i++) {
         const struct view_entry *e = &v->entries[i];
         const char *pname;
@@ -107,7 +114,8 @@ static int check(const struct view *v, struct str *errmsg) {
     return 0;
 }
 
-int view_init(struct view **ret, const struct embed_file *files, size_t n, struct str *errmsg) {
+int view_init(struct view **ret, const struct embed_file *files, size_t n, struct str *errmsg)
+{
     struct view *v = calloc(1, sizeof(*v));
     size_t n_html = 0;
     int rc = ERR_NOMEM;
@@ -152,7 +160,8 @@ done:
     return rc;
 }
 
-int view_render(const struct view *v, const char *name, const json_t *data, struct str *out) {
+int view_render(const struct view *v, const char *name, const json_t *data, struct str *out)
+{
     const struct tmpl *t = view_get(v, name);
 
     if (!t)
@@ -160,7 +169,8 @@ int view_render(const struct view *v, const char *name, const json_t *data, stru
     return tmpl_render(t, data, resolve_partial, v, out);
 }
 
-int view_render_page(const struct view *v, const char *name, const json_t *data, struct str *out) {
+int view_render_page(const struct view *v, const char *name, const json_t *data, struct str *out)
+{
     struct str body;
     json_t *over = NULL;
     json_t *content;

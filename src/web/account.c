@@ -305,8 +305,8 @@ int web_user_add(struct store *s, const char *actor, const struct web_user_new *
         rc = store_query_int(c, &id,
                              "INSERT INTO users (login, name, unit_nr, roles, pw_hash, created_at)"
                              " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                             "ttiitt", u->login, u->name, (int64_t)u->unit_nr,
-                             (int64_t)u->roles, hash, at);
+                             "ttiitt", u->login, u->name, (int64_t)u->unit_nr, (int64_t)u->roles,
+                             hash, at);
     if (rc == ERR_EXISTS && why)
         str_addf(why, "Der Anmeldename „%s“ ist bereits vergeben.", u->login);
     if (!rc) {
@@ -403,11 +403,10 @@ int web_user_list(struct store *s, json_t **ret)
     while ((rc = store_step(st)) == STORE_ROW) {
         str_reset(&roles_s);
         web_roles_format((unsigned)store_col_int(st, 4), &roles_s);
-        json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "login", store_col_text(st, 0),
-                              "name", store_col_text(st, 1), "office",
-                              (json_int_t)store_col_int(st, 2), "office_name",
-                              store_col_text(st, 3), "roles", roles_s.buf, "disabled",
-                              (int)store_col_int(st, 5));
+        json_t *o = json_pack(
+            "{s:s, s:s, s:I, s:s, s:s, s:b}", "login", store_col_text(st, 0), "name",
+            store_col_text(st, 1), "office", (json_int_t)store_col_int(st, 2), "office_name",
+            store_col_text(st, 3), "roles", roles_s.buf, "disabled", (int)store_col_int(st, 5));
         if (!o || json_array_append_new(arr, o)) {
             rc = ERR_NOMEM;
             break;

@@ -46,11 +46,11 @@ static int get_home(struct http_req *req, struct http_resp *resp)
                     char when[32] = "";
                     if (rtime_parse_iso(store_col_text(st, 1), &t) == 0)
                         rtime_display(t, when, sizeof when);
-                    json_array_append_new(
-                        rows, json_pack("{s:I, s:s, s:s, s:s, s:s}", "seq",
-                                        (json_int_t)store_col_int(st, 0), "at", when, "actor",
-                                        store_col_text(st, 2), "action", store_col_text(st, 3),
-                                        "object", store_col_text(st, 4)));
+                    json_array_append_new(rows, json_pack("{s:I, s:s, s:s, s:s, s:s}", "seq",
+                                                          (json_int_t)store_col_int(st, 0), "at",
+                                                          when, "actor", store_col_text(st, 2),
+                                                          "action", store_col_text(st, 3), "object",
+                                                          store_col_text(st, 4)));
                 }
             }
             if (!rc)
@@ -108,9 +108,9 @@ static int units_json(struct store_conn *c, json_t **ret)
     while ((rc = store_step(st)) == STORE_ROW) {
         char nr[8];
         snprintf(nr, sizeof nr, "%02lld", (long long)store_col_int(st, 0));
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "nr",
-                                             (json_int_t)store_col_int(st, 0), "label", nr,
-                                             "name", store_col_text(st, 1)));
+        json_array_append_new(arr,
+                              json_pack("{s:I, s:s, s:s}", "nr", (json_int_t)store_col_int(st, 0),
+                                        "label", nr, "name", store_col_text(st, 1)));
     }
     store_done(st);
     if (rc != STORE_DONE) {
@@ -224,8 +224,8 @@ static int post_settings(struct http_req *req, struct http_resp *resp)
         mime = logo->tmp_path ? sniff_image(logo->tmp_path)
                               : sniff_image_mem(logo->value, logo->value_len);
         if (!mime)
-            return settings_page(req, resp, 415,
-                                 "Das Logo muss eine PNG- oder JPEG-Datei sein.", city);
+            return settings_page(req, resp, 415, "Das Logo muss eine PNG- oder JPEG-Datei sein.",
+                                 city);
     }
     struct store_conn *c;
     if ((rc = store_get(app->store, &c)))
@@ -282,10 +282,9 @@ static int get_logo(struct http_req *req, struct http_resp *resp)
             log_msg(LOG_ERROR, "logo blob %s is damaged", sha.buf);
     }
     if (!rc) {
-        resp->content_type = mime.buf[0] == 'i' ? (strcmp(mime.buf, "image/png") == 0
-                                                        ? "image/png"
-                                                        : "image/jpeg")
-                                                : "application/octet-stream";
+        resp->content_type = mime.buf[0] == 'i'
+                                 ? (strcmp(mime.buf, "image/png") == 0 ? "image/png" : "image/jpeg")
+                                 : "application/octet-stream";
         rc = http_resp_header(req, resp, "Cache-Control", "public, max-age=300");
     }
     str_release(&sha);
@@ -318,14 +317,16 @@ static int post_units_api(struct http_req *req, struct http_resp *resp)
         return rc;
     json_t *nr = req->json ? json_object_get(req->json, "nr") : NULL;
     json_t *name = req->json ? json_object_get(req->json, "name") : NULL;
-    if (!json_is_integer(nr) || !json_is_string(name))
+    /* range check before the cast to int: 4294968296 must not become 1000 */
+    if (!json_is_integer(nr) || !json_is_string(name) || json_integer_value(nr) < 1 ||
+        json_integer_value(nr) > 9999)
         return ERR_INVALID;
     rc = web_unit_add(app->store, req->user.login, (int)json_integer_value(nr),
                       json_string_value(name));
     if (rc)
         return rc;
-    json_t *j = json_pack("{s:I, s:s}", "nr", json_integer_value(nr), "name",
-                          json_string_value(name));
+    json_t *j =
+        json_pack("{s:I, s:s}", "nr", json_integer_value(nr), "name", json_string_value(name));
     if (!j)
         return ERR_NOMEM;
     rc = http_json(resp, 201, j);

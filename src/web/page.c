@@ -81,8 +81,8 @@ void web_error_page(struct http_req *req, struct http_resp *resp, int status, co
 {
     char code[8];
     snprintf(code, sizeof code, "%d", status);
-    json_t *d = json_pack("{s:s, s:s, s:s, s:b}", "title", http_status_text(status), "status",
-                          code, "message", message, "login_hint", status == 401 || status == 403);
+    json_t *d = json_pack("{s:s, s:s, s:s, s:b}", "title", http_status_text(status), "status", code,
+                          "message", message, "login_hint", status == 401 || status == 403);
     if (!d || web_page(req, resp, "web/error.html", d) != 0) {
         str_reset(&resp->body);
         resp->content_type = "text/plain; charset=utf-8";

@@ -2,6 +2,7 @@
  * journal, blobs and settings tables belong to store/ (migration 1). */
 #include "web.h"
 
+/* clang-format off */
 static const char web_v10[] =
     "CREATE TABLE units ("
     " nr INTEGER PRIMARY KEY CHECK (nr BETWEEN 1 AND 9999),"
@@ -21,6 +22,7 @@ static const char web_v10[] =
     " created_at INTEGER NOT NULL,"
     " seen_at INTEGER NOT NULL);"
     "CREATE INDEX sessions_user ON sessions(user_id);";
+/* clang-format on */
 
 const struct store_migration web_migrations[] = {
     {10, "offices, users, sessions", web_v10},

@@ -12,11 +12,15 @@
 #include "store/journal.h"
 #include "web_int.h"
 
-/* Throttling: after THROTTLE_FREE failures within THROTTLE_WINDOW_S, each
- * further attempt waits 2^(n-FREE) × THROTTLE_BASE_S seconds, at most
- * THROTTLE_MAX_S. Entries live in a small table that forgets the oldest. */
+/* Throttling: after THROTTLE_FREE failures for one login name (or
+ * THROTTLE_FREE_ADDR from one client address, so that a single client
+ * cannot lock out a whole office behind one proxy address) within
+ * THROTTLE_WINDOW_S, each further attempt waits 2^(n-free) × THROTTLE_BASE_S
+ * seconds, at most THROTTLE_MAX_S. Entries live in a small table that
+ * forgets the oldest. */
 #define THROTTLE_SLOTS 1024
 #define THROTTLE_FREE 5
+#define THROTTLE_FREE_ADDR 30
 #define THROTTLE_WINDOW_S (15 * 60)
 #define THROTTLE_BASE_S 30
 #define THROTTLE_MAX_S (15 * 60)
@@ -61,7 +65,7 @@ static int64_t throttle_wait(const char *key)
     return wait;
 }
 
-static void throttle_fail(const char *key)
+static void throttle_fail(const char *key, int free_attempts)
 {
     int64_t now = rtime_now();
     pthread_mutex_lock(&throttle_lock);
@@ -71,9 +75,9 @@ static void throttle_fail(const char *key)
         s->first = now;
     }
     s->fails++;
-    if (s->fails >= THROTTLE_FREE) {
+    if (s->fails >= free_attempts) {
         int64_t d = THROTTLE_BASE_S;
-        for (int i = THROTTLE_FREE; i < s->fails && d < THROTTLE_MAX_S; i++)
+        for (int i = free_attempts; i < s->fails && d < THROTTLE_MAX_S; i++)
             d *= 2;
         s->locked_until = now + (d > THROTTLE_MAX_S ? THROTTLE_MAX_S : d);
     }
@@ -168,9 +172,9 @@ static int login_page(struct http_req *req, struct http_resp *resp, int status, 
     if (!next)
         next = form_get(&req->form, "weiter");
     const char *info = http_query(req, "abgemeldet") ? "Sie haben sich abgemeldet." : NULL;
-    json_t *d = json_pack("{s:s, s:s?, s:s?, s:s?, s:s}", "title", "Anmeldung", "error", error,
-                          "info", info, "login", login, "weiter",
-                          http_local_path(next) ? next : "/");
+    json_t *d =
+        json_pack("{s:s, s:s?, s:s?, s:s?, s:s}", "title", "Anmeldung", "error", error, "info",
+                  info, "login", login, "weiter", http_local_path(next) ? next : "/");
     if (!d)
         return ERR_NOMEM;
     int rc = web_page(req, resp, "web/login.html", d);
@@ -242,8 +246,8 @@ static int post_login(struct http_req *req, struct http_resp *resp)
     if (rc)
         goto done;
     if (!ok) {
-        throttle_fail(kl);
-        throttle_fail(ka);
+        throttle_fail(kl, THROTTLE_FREE);
+        throttle_fail(ka, THROTTLE_FREE_ADDR);
         rc = store_begin(c, true);
         if (!rc) {
             json_t *d = json_pack("{s:s, s:s}", "login", login, "remote", req->remote);
@@ -264,7 +268,8 @@ static int post_login(struct http_req *req, struct http_resp *resp)
     int64_t now = rtime_now();
     if ((rc = store_begin(c, true)))
         goto done;
-    rc = store_run(c, "INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?,?,?,?)",
+    rc = store_run(c,
+                   "INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?,?,?,?)",
                    "tiii", h, uid, now, now);
     /* forget sessions that ended long ago */
     if (!rc)

@@ -21,14 +21,14 @@
 #define WEB_ROLE_ADMIN 8u      /* Admin */
 
 /* Named limits. */
-#define WEB_MAX_CITY 120             /* bytes of the city name */
-#define WEB_MAX_LOGIN 64             /* bytes of a login name */
-#define WEB_MAX_NAME 200             /* bytes of a display or office name */
-#define WEB_MIN_PASSWORD 10          /* characters of a password */
-#define WEB_MAX_PASSWORD 200         /* bytes of a password */
-#define WEB_MAX_LOGO ((size_t)1 << 20) /* bytes of the city's logo */
-#define WEB_SESSION_IDLE_S (60 * 60)       /* session ends after an idle hour */
-#define WEB_SESSION_MAX_S (12 * 60 * 60)   /* and after twelve hours in any case */
+#define WEB_MAX_CITY 120                 /* bytes of the city name */
+#define WEB_MAX_LOGIN 64                 /* bytes of a login name */
+#define WEB_MAX_NAME 200                 /* bytes of a display or office name */
+#define WEB_MIN_PASSWORD 10              /* characters of a password */
+#define WEB_MAX_PASSWORD 200             /* bytes of a password */
+#define WEB_MAX_LOGO ((size_t)1 << 20)   /* bytes of the city's logo */
+#define WEB_SESSION_IDLE_S (60 * 60)     /* session ends after an idle hour */
+#define WEB_SESSION_MAX_S (12 * 60 * 60) /* and after twelve hours in any case */
 
 /* The application context: req->app of every request. */
 struct app {
@@ -94,8 +94,8 @@ struct web_user_new {
 /* Creates a user with an argon2id password hash, journaled as user.create.
  * ERR_EXISTS for a taken login, ERR_INVALID for bad fields (a German reason
  * goes into why when non-NULL), ERR_NOTFOUND for an unknown office. */
-int web_user_add(struct store *s, const char *actor, const struct web_user_new *u,
-                 int64_t *ret_id, struct str *why) WUR;
+int web_user_add(struct store *s, const char *actor, const struct web_user_new *u, int64_t *ret_id,
+                 struct str *why) WUR;
 
 /* Sets a new password (ERR_NOTFOUND for an unknown login); ends the user's
  * sessions. */

@@ -11,14 +11,16 @@
 static json_t *data;
 
 /* Any partial name resolves to the template being rendered. */
-static const struct tmpl *self_partial(const void *ctx, const char *name) {
+static const struct tmpl *self_partial(const void *ctx, const char *name)
+{
     (void)name;
     return ctx;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
+{
     struct tmpl *t = NULL;
     struct str err;
     struct str out;

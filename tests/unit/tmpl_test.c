@@ -20,7 +20,8 @@ struct partials {
     const struct tmpl *t[4];
 };
 
-static const struct tmpl *find_partial(const void *ctx, const char *name) {
+static const struct tmpl *find_partial(const void *ctx, const char *name)
+{
     const struct partials *p = ctx;
 
     for (size_t i = 0; i < 4 && p->names[i]; i++)
@@ -29,7 +30,8 @@ static const struct tmpl *find_partial(const void *ctx, const char *name) {
     return NULL;
 }
 
-static struct tmpl *parse_ok(const char *src) {
+static struct tmpl *parse_ok(const char *src)
+{
     struct tmpl *t = NULL;
     struct str err;
 
@@ -44,7 +46,8 @@ static struct tmpl *parse_ok(const char *src) {
 
 /* Renders src with the JSON text data (NULL for no data), asserts success and
  * the expected output. */
-static void expect(const char *src, const char *data, const char *want) {
+static void expect(const char *src, const char *data, const char *want)
+{
     struct tmpl *t = parse_ok(src);
     json_t *j = NULL;
     struct str out;
@@ -65,7 +68,8 @@ static void expect(const char *src, const char *data, const char *want) {
 }
 
 /* Parses src expecting error code, and checks errmsg contains each fragment. */
-static void expect_parse_error(const char *src, int code, const char *frag1, const char *frag2) {
+static void expect_parse_error(const char *src, int code, const char *frag1, const char *frag2)
+{
     struct tmpl *t = NULL;
     struct str err;
 
@@ -81,27 +85,31 @@ static void expect_parse_error(const char *src, int code, const char *frag1, con
     str_release(&err);
 }
 
-static void test_text_only(void **state) {
+static void test_text_only(void **state)
+{
     (void)state;
     expect("", NULL, "");
     expect("Guten Tag, Dorsten!", NULL, "Guten Tag, Dorsten!");
     expect("ein { und } und }} allein", NULL, "ein { und } und }} allein");
 }
 
-static void test_escape_all_five(void **state) {
+static void test_escape_all_five(void **state)
+{
     (void)state;
     expect("<p>{{x}}</p>", "{\"x\": \"<a href=\\\"x\\\">&'\"}",
            "<p>&lt;a href=&quot;x&quot;&gt;&amp;&#39;</p>");
     expect("{{x}}", "{\"x\": \"Straße & Söhne\"}", "Straße &amp; Söhne");
 }
 
-static void test_raw(void **state) {
+static void test_raw(void **state)
+{
     (void)state;
     expect("{{{x}}}|{{&x}}|{{& x }}|{{{ x }}}", "{\"x\": \"<b>&</b>\"}",
            "<b>&</b>|<b>&</b>|<b>&</b>|<b>&</b>");
 }
 
-static void test_values(void **state) {
+static void test_values(void **state)
+{
     (void)state;
     expect("{{i}} {{r}} {{h}} {{n}} {{big}}",
            "{\"i\": -42, \"r\": 3.0, \"h\": 2.5, \"n\": -0.125, \"big\": 1e300}",
@@ -113,7 +121,8 @@ static void test_values(void **state) {
     expect("x{{! ein Kommentar mit {{ und \n Zeilen }}y", NULL, "xy");
 }
 
-static void test_dotted(void **state) {
+static void test_dotted(void **state)
+{
     (void)state;
     expect("{{a.b.c}}", "{\"a\": {\"b\": {\"c\": \"tief\"}}}", "tief");
     expect("[{{a.x.c}}][{{a.b.c.d}}][{{q.b}}]", "{\"a\": {\"b\": {\"c\": \"tief\"}}}", "[][][]");
@@ -123,7 +132,8 @@ static void test_dotted(void **state) {
     expect("{{#a.b}}{{c}}{{/a.b}}", "{\"a\": {\"b\": {\"c\": 7}}}", "7");
 }
 
-static void test_dot(void **state) {
+static void test_dot(void **state)
+{
     (void)state;
     expect("{{#l}}<{{.}}>{{/l}}", "{\"l\": [\"a&\", 2, 2.5]}", "<a&amp;><2><2.5>");
     expect("{{#l}}{{{.}}}{{/l}}", "{\"l\": [\"<br>\"]}", "<br>");
@@ -131,7 +141,8 @@ static void test_dot(void **state) {
     expect("{{.}}", "\"oben\"", "oben");
 }
 
-static void test_sections(void **state) {
+static void test_sections(void **state)
+{
     (void)state;
     const char *data = "{\"arr\": [{\"n\": 1}, {\"n\": 2}], \"obj\": {\"n\": \"o\"}, \"t\": true,"
                        " \"f\": false, \"nul\": null, \"empty\": [], \"es\": \"\", \"s\": \"x\","
@@ -147,7 +158,8 @@ static void test_sections(void **state) {
     expect("{{#arr}}{{n}}{{^n}}-{{/n}}{{/arr}}", data, "12");
 }
 
-static void test_inverted(void **state) {
+static void test_inverted(void **state)
+{
     (void)state;
     const char *data = "{\"t\": true, \"f\": false, \"empty\": [], \"l\": [1], \"es\": \"\","
                        " \"zero\": 0, \"o\": {}}";
@@ -159,7 +171,8 @@ static void test_inverted(void **state) {
     expect("{{#o}}{{^f}}{{t}}{{/f}}{{/o}}", "{\"o\": {\"t\": 1}, \"f\": false, \"t\": 2}", "1");
 }
 
-static void test_context_stack(void **state) {
+static void test_context_stack(void **state)
+{
     (void)state;
     const char *data = "{\"city\": \"Dorsten\", \"name\": \"aussen\", "
                        "\"items\": [{\"name\": \"A\"}, {\"x\": 1}]}";
@@ -168,7 +181,8 @@ static void test_context_stack(void **state) {
            "{\"z\": 3, \"a\": {\"y\": 2, \"b\": {\"c\": {\"x\": 1}}}}", "123");
 }
 
-static void test_standalone(void **state) {
+static void test_standalone(void **state)
+{
     (void)state;
     expect("<ul>\n  {{#l}}\n  <li>{{.}}</li>\n  {{/l}}\n</ul>\n", "{\"l\": [1, 2]}",
            "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>\n");
@@ -179,7 +193,8 @@ static void test_standalone(void **state) {
     expect("{{v}} {{#t}}\nx{{/t}}", "{\"t\": true, \"v\": 1}", "1 \nx");
 }
 
-static void test_partials(void **state) {
+static void test_partials(void **state)
+{
     (void)state;
     struct tmpl *page = parse_ok("<h1>{{title}}</h1>{{> teil/feld}}{{#fields}}{{> teil/feld}}"
                                  "{{/fields}}");
@@ -211,7 +226,8 @@ static void test_partials(void **state) {
     tmpl_free(field);
 }
 
-static void test_partial_tree(void **state) {
+static void test_partial_tree(void **state)
+{
     (void)state;
     /* Recursion that ends because the data ends is fine. Leaves need their
      * own empty "kids": a missing one would be found on the parent (Mustache
@@ -235,7 +251,8 @@ static void test_partial_tree(void **state) {
     tmpl_free(node);
 }
 
-static void test_partial_recursion_limit(void **state) {
+static void test_partial_recursion_limit(void **state)
+{
     (void)state;
     struct tmpl *a = parse_ok("a{{> b}}");
     struct tmpl *b = parse_ok("b{{> a}}");
@@ -256,7 +273,8 @@ static void test_partial_recursion_limit(void **state) {
     tmpl_free(twice);
 }
 
-static void test_render_stack(void **state) {
+static void test_render_stack(void **state)
+{
     (void)state;
     struct tmpl *t = parse_ok("{{a}}{{b}}{{#n}}{{b}}{{/n}}");
     json_t *outer = json_pack("{s:s, s:s, s:{}}", "a", "A", "b", "B", "n");
@@ -276,7 +294,8 @@ static void test_render_stack(void **state) {
     tmpl_free(t);
 }
 
-static void test_parse_errors(void **state) {
+static void test_parse_errors(void **state)
+{
     (void)state;
     expect_parse_error("Hallo\n  {{name", ERR_INVALID, "Zeile 2, Spalte 3", "nicht geschlossen");
     expect_parse_error("{{{name}}", ERR_INVALID, "Zeile 1, Spalte 1", "}}}");
@@ -307,7 +326,8 @@ static void test_parse_errors(void **state) {
     assert_null(t);
 }
 
-static void test_limits(void **state) {
+static void test_limits(void **state)
+{
     (void)state;
     struct tmpl *t = NULL;
     struct str src;
@@ -403,7 +423,9 @@ static void test_limits(void **state) {
 /* ------------------------------------------------------------------- view */
 
 #define FILE_ENTRY(n, s)                                                                           \
-    { n, (const unsigned char *)(s), sizeof(s) - 1 }
+    {                                                                                              \
+        n, (const unsigned char *)(s), sizeof(s) - 1                                               \
+    }
 
 static const struct embed_file files[] = {
     FILE_ENTRY("layout.html", "<title>{{title}} – {{city}}</title>\n"
@@ -414,7 +436,8 @@ static const struct embed_file files[] = {
     FILE_ENTRY("css/x.css", "{{ not a template"),
 };
 
-static void test_view(void **state) {
+static void test_view(void **state)
+{
     (void)state;
     struct view *v = NULL;
     struct str err;
@@ -465,7 +488,8 @@ static void test_view(void **state) {
     str_release(&err);
 }
 
-static void test_view_errors(void **state) {
+static void test_view_errors(void **state)
+{
     (void)state;
     struct view *v = NULL;
     struct str err;
@@ -513,7 +537,8 @@ static void test_view_errors(void **state) {
 #define TMPL_TEST_LAYOUT "templates/layout.html"
 #endif
 
-static void test_real_layout(void **state) {
+static void test_real_layout(void **state)
+{
     (void)state;
     FILE *f = fopen(TMPL_TEST_LAYOUT, "rb");
     struct str src;
@@ -582,7 +607,8 @@ static void test_real_layout(void **state) {
     str_release(&out);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_only),
         cmocka_unit_test(test_escape_all_five),
