@@ -37,5 +37,10 @@ int cmd_user(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_file(int argc, char **argv);
+int cmd_case(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

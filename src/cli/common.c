@@ -39,6 +39,7 @@ int cli_migrate(struct store *s, int *ret_applied)
         {journal_migrations, journal_migrations_count},
         {web_migrations, web_migrations_count},
         {records_migrations, records_migrations_count},
+        {records_search_migrations, records_search_migrations_count},
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)

@@ -1,7 +1,8 @@
 /* `rathaus init`: creates a data directory with the database, the blob
  * store, the offices of the seed, a secret for CSRF tokens and an admin
  * account whose random password is printed once. --demo adds one demo
- * account per office and writes their common password to DIR/demo-zugang.txt. */
+ * account per office, writes their common password to DIR/demo-zugang.txt
+ * and fills the E-Akte with demo files. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <sodium.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "records/records.h"
 #include "store/journal.h"
 #include "web/web.h"
 
@@ -47,6 +49,8 @@ static int setup(struct store *s, const char *city)
     if ((rc = store_begin(c, true)))
         goto done;
     rc = web_units_seed(c, "system");
+    if (!rc)
+        rc = rec_plan_seed(c, "system");
     if (!rc)
         rc = web_setting_set(c, "system", "city", city);
     if (!rc) {
@@ -152,6 +156,12 @@ int cmd_init(int argc, char **argv)
             char leit[16] = "leitung32";
             rc = add_user(s, leit, "Amtsleitung 32", 32, WEB_ROLE_HEAD | WEB_ROLE_CASEWORKER, dpw);
         }
+        if (!rc && (rc = rec_demo_seed(s)))
+            fprintf(stderr, "rathaus init: Demo-Akten: %s\n", err_message(rc));
+        /* extract the demo documents now, so they are searchable at first start */
+        if (!rc && (rc = rec_extract_drain(s, 2)))
+            fprintf(stderr, "rathaus init: Texterkennung der Demo-Dokumente: %s\n",
+                    err_message(rc));
         if (rc) {
             store_close(s);
             return 1;

@@ -17,6 +17,11 @@ static const struct command {
     {"verify", cmd_verify, "Protokollkette und alle Dateien prüfen"},
     {"backup", cmd_backup, "konsistente Sicherung in eine Datei schreiben (auch im Betrieb)"},
     {"restore", cmd_restore, "Sicherung in ein neues Datenverzeichnis zurückspielen"},
+    {"plan", cmd_plan, "Aktenplan: list, import, export"},
+    {"file", cmd_file, "Akte anlegen (file create)"},
+    {"case", cmd_case, "Vorgang in einer Akte anlegen (case create)"},
+    {"search", cmd_search, "Volltextsuche in den Akten (mit den Rechten eines Kontos)"},
+    {"import", cmd_import, "Scans und Dateien in einen Vorgang übernehmen (Texte durchsuchbar)"},
 };
 
 static void usage(FILE *out)

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "cli.h"
 #include "http/http.h"
+#include "records/records.h"
 #include "web/web.h"
 
 EMBED_DECLARE(rathaus_templates);
@@ -142,7 +143,8 @@ int cmd_serve(int argc, char **argv)
         cli_fail("serve", "Einstellungen nicht lesbar: %s", err_message(rc));
         goto done;
     }
-    if ((rc = http_router_new(&router)) || (rc = web_register(router))) {
+    if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
+        (rc = records_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }
@@ -186,6 +188,8 @@ int cmd_serve(int argc, char **argv)
     log_msg(LOG_INFO, "rathaus %s läuft auf http://%s%s%s:%d/ (Daten: %s)", RATHAUS_VERSION,
             strchr(shown, ':') ? "[" : "", shown, strchr(shown, ':') ? "]" : "",
             http_server_port(srv), dir);
+    if ((rc = rec_extract_start(app.store, 0))) /* text extraction for the search */
+        log_msg(LOG_WARN, "Textauslese nicht gestartet: %s", err_message(rc));
     int sig = 0;
     sigwait(&set, &sig);
     log_msg(LOG_INFO, "Signal %d: beende nach laufenden Anfragen", sig);
@@ -196,6 +200,7 @@ done:
     str_release(&err);
     http_router_free(router);
     view_free(app.view);
+    rec_extract_stop();
     store_close(app.store);
     if (status == 0)
         log_msg(LOG_INFO, "beendet");

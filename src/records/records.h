@@ -105,40 +105,53 @@ struct rec_file_query {
     int per_page;          /* ≤ REC_PAGE_MAX */
 };
 
-/* Lists visible files: {total, page, per_page, items:[{reference, title, plan_code,
- * plan_title, office, status, year, created_at, closed_at, cases}]} */
+/* Lists visible files, newest first: {total, page, per_page, items:[{reference,
+ * title, plan_code, plan_title, office, status, year, created_at, closed_at,
+ * cases}]}. ERR_INVALID for an unknown status. */
 int rec_file_list(struct store *s, const struct rec_actor *a, const struct rec_file_query *q,
                   json_t **ret) WUR;
 
 /* One visible file with its cases, shares and dates:
- * {reference, title, parties, plan_code, plan_title, office, office_name, status,
- *  year, created_at, closed_at, retention_until, hold, hold_reason, shares:[nr],
- *  archive_decision, cases:[{reference, n, title, status, documents}]} */
+ * {id, reference, title, parties, plan_code, plan_title, office, office_name,
+ *  status, year, created_at, created_by, closed_at, retention_until,
+ *  retention_years, hold, hold_reason, shares:[nr], archive_decision,
+ *  cases:[{reference, n, title, status, created_at, closed_at, documents}]} */
 int rec_file_get(struct store *s, const struct rec_actor *a, const char *ref, json_t **ret) WUR;
 
-/* Shares a file with another office (owner office, Leitung/Registratur/Admin). */
+/* Shares a visible file with another office: Leitung of the owning office,
+ * Registratur or Admin. ERR_INVALID for an unknown office or the owner
+ * itself; sharing twice is no error (and journaled once). */
 int rec_file_share(struct store *s, const struct rec_actor *a, const char *ref, int unit_nr) WUR;
 
 /* Closes a file (zdA) and all its open cases; sets retention_until to the end
  * of the closing year plus the node's retention period. */
 int rec_file_close(struct store *s, const struct rec_actor *a, const char *ref) WUR;
 
-/* Sets or lifts a legal hold (Sperre; Leitung/Registratur/Admin). */
+/* Sets or lifts a legal hold (Sperre): Leitung of the owning office, or
+ * Registratur/Admin for every office. reason is required when on
+ * (ERR_INVALID). ERR_EXISTS for a disposed file. */
 int rec_file_hold(struct store *s, const struct rec_actor *a, const char *ref, bool on,
                   const char *reason) WUR;
 
-/* Lists closed files whose retention has ended (as of now): JSON array of
- * {reference, title, plan_code, archive_decision, office, retention_until, hold}. */
+/* Lists closed or offered files whose retention has ended (as of today in
+ * Germany), oldest first, at most 1000: JSON array of {reference, title,
+ * plan_code, archive_decision, office, retention_until, hold, status,
+ * closed_at}. Registratur/Admin see every office, others what they see. */
 int rec_disposal_due(struct store *s, const struct rec_actor *a, json_t **ret) WUR;
 
-/* Disposes a due file (Registratur/Admin): destroy=true removes all contents
- * (versions lose their blob, unreferenced blobs are deleted, text and index
- * rows go) and leaves a tombstone; destroy=false marks it offered to the
- * archive. ERR_EXISTS when a hold is set or retention has not ended. */
+/* Disposes a due file (Registratur/Admin, for every office): destroy=true
+ * removes all contents (versions lose their blob and file name, unreferenced
+ * blob files are deleted after the commit, text and index rows go, parties
+ * are emptied) and leaves a tombstone; destroy=false marks it offered to the
+ * archive (also with a tombstone row). Files of nodes with decision A or B
+ * must be offered before they may be destroyed. ERR_EXISTS when a hold is
+ * set, retention has not ended, the file is open or already disposed, or
+ * an A/B file is to be destroyed unoffered; ERR_DENIED for other roles. */
 int rec_dispose(struct store *s, const struct rec_actor *a, const char *ref, bool destroy) WUR;
 
 /* Computes the end of retention for a file closed at closed_at (UTC seconds)
- * with a period of years: 31 December of (closing year + years), as ISO date. */
+ * with a period of years: 31 December of (closing year + years), as ISO date.
+ * The closing year is the calendar year in Germany (Europe/Berlin). */
 void rec_retention_until(int64_t closed_at, int years, char out[11]);
 
 /* Creates a case in a visible open file; reference "<Aktenzeichen>/<n>". */
@@ -147,12 +160,14 @@ int rec_case_create(struct store *s, const struct rec_actor *a, const char *file
                     int64_t *ret_id) WUR;
 
 /* One visible case with its documents and their versions:
- * {reference, file_reference, title, status, service_key, created_at, closed_at,
- *  documents:[{id, title, direction, dated, party, versions:[{id, n, filename,
- *  mime, size, created_at, created_by}]}]} */
+ * {id, reference, n, file_reference, file_status, office, title, status,
+ *  service_key, created_at, created_by, closed_at, documents:[{id, title,
+ *  direction, dated, party, created_at, created_by, versions:[{id, n,
+ *  filename, mime, size, created_at, created_by, available}]}]}
+ * (available is false once the content was disposed). */
 int rec_case_get(struct store *s, const struct rec_actor *a, const char *ref, json_t **ret) WUR;
 
-/* Closes a case (zdA). */
+/* Closes a case (zdA) of the own office; ERR_EXISTS when already closed. */
 int rec_case_close(struct store *s, const struct rec_actor *a, const char *ref) WUR;
 
 /* ---- Documents and versions ------------------------------------------ */
@@ -186,6 +201,13 @@ int rec_version_add(struct store *s, const struct rec_actor *a, int64_t doc_id,
                     const struct rec_content *content, int64_t *ret_version_id,
                     const char **ret_mime) WUR;
 
+/* Decides the type of content from its bytes (libmagic) without storing
+ * anything, so a form can refuse a file before it creates the document.
+ * ERR_MEDIATYPE outside the accepted types (executables, scripts, …),
+ * ERR_INVALID for empty content, ERR_IO when the file cannot be read;
+ * *ret points to static memory. */
+int rec_content_type(const struct rec_content *content, const char **ret) WUR;
+
 /* A version opened for reading. */
 struct rec_version_file {
     char path[4200];    /* blob file */
@@ -195,13 +217,31 @@ struct rec_version_file {
 };
 
 /* Looks up a visible version for viewing or download and journals the read
- * (doc.read with user and time) before returning. ERR_NOTFOUND when the
- * version is unknown, not visible or its content was disposed. */
+ * (doc.read with user and time, details.mode "view" or "download") in a
+ * write transaction that is committed before this returns. ERR_NOTFOUND when
+ * the version is unknown, not visible or its content was disposed. */
 int rec_version_open(struct store *s, const struct rec_actor *a, int64_t version_id, bool download,
                      struct rec_version_file *ret) WUR;
 
-/* The access log of a visible file (Leitung/Admin): JSON array of
- * {at, actor, action, object} of doc.read and file/case/document changes. */
+/* The metadata of a visible version (no journal entry: no content is read):
+ * {id, document_id, document_title, n, filename, mime, size, sha256 (null
+ * when disposed), available, created_at, created_by, capture, case_reference,
+ * file_reference, file_status, has_text}. ERR_NOTFOUND as rec_version_open. */
+int rec_version_get(struct store *s, const struct rec_actor *a, int64_t version_id,
+                    json_t **ret) WUR;
+
+/* The access log of a file, newest first (at most 1000 entries): a JSON
+ * array of {seq, at, actor, action, object, details} of every journal entry
+ * about the file, its cases, documents and versions (doc.read among them).
+ * Leitung of an office that sees the file, Admin for every file; others get
+ * ERR_DENIED (visible) or ERR_NOTFOUND.
+ *
+ * Journal scheme of the E-Akte: objects are "file:<id>", "case:<id>",
+ * "doc:<id>" and "version:<id>"; details always hold "file": <file id> and,
+ * where they apply, "case", "doc" and "version" ids. Actions: file.create,
+ * file.share, file.close, file.hold, file.release, file.offer, file.destroy,
+ * case.create, case.close, doc.create, doc.version, doc.read; the plan
+ * journals plan.seed, plan.save (object "plan:<code>") and plan.import. */
 int rec_access_log(struct store *s, const struct rec_actor *a, const char *file_ref,
                    json_t **ret) WUR;
 
@@ -210,16 +250,92 @@ int rec_file_visible(struct store_conn *c, const struct rec_actor *a, int64_t fi
 
 /* ---- Extraction and search (extract.c, search.c) ----------------------- */
 
+/* Schema migration of the search index (id 101, search_schema.c). */
+extern const struct store_migration records_search_migrations[];
+extern const size_t records_search_migrations_count;
+
+/* Named limits of text extraction. */
+#define REC_EXTRACT_MAX_TEXT ((size_t)5 << 20)             /* bytes of text kept per version */
+#define REC_EXTRACT_MAX_INPUT ((size_t)10 << 20)           /* bytes of a text file read */
+#define REC_EXTRACT_MAX_PAGES 2000                         /* PDF pages or TIFF frames read */
+#define REC_EXTRACT_MAX_OCR_PAGES 300                      /* pages recognized per version */
+#define REC_EXTRACT_MAX_PIXELS ((int64_t)80 * 1000 * 1000) /* pixels of one image or page */
+#define REC_EXTRACT_DPI 300        /* resolution of PDF pages rendered for OCR */
+#define REC_EXTRACT_ATTEMPTS 3     /* tries before a job is 'failed' */
+#define REC_EXTRACT_MAX_THREADS 16 /* workers of rec_extract_start/drain */
+
 /* Starts the extraction worker thread(s) of the server; it resumes queued
- * and interrupted jobs from the jobs table. */
+ * and interrupted jobs from the jobs table ('running' jobs of a crash are
+ * queued again; after REC_EXTRACT_ATTEMPTS tries they are 'failed'). threads
+ * <= 0 picks half the processors, at least one. ERR_EXISTS when already
+ * started. */
 int rec_extract_start(struct store *s, int threads) WUR;
 
-/* Stops the workers after their current job. */
+/* Stops the workers: a running extraction is cancelled at the next page and
+ * its job queued again for the next start. Accepts being called when not
+ * started. */
 void rec_extract_stop(void);
 
 /* Runs queued jobs in the calling process until none is left (import, tests),
- * with up to threads workers. */
+ * with up to threads workers. Jobs another process runs are left alone
+ * unless they have not moved for an hour (then they count as crashed). */
 int rec_extract_drain(struct store *s, int threads) WUR;
+
+/* What an extraction found, besides the text. */
+struct rec_extract_stats {
+    int pages;      /* pages (PDF, TIFF) or 1 */
+    int ocr_pages;  /* pages or images recognized by OCR */
+    bool truncated; /* the text was cut at REC_EXTRACT_MAX_TEXT */
+    bool skipped;   /* the type has no extractor; no text */
+    int64_t ms;     /* time taken */
+};
+
+/* One extractor: OCR engine, content sniffer and buffers of one thread.
+ * Not thread-safe; make one per thread. The OCR engine is loaded at first
+ * use and can be dropped with rec_extractor_idle() to give memory back. */
+struct rec_extractor;
+
+/* Creates an extractor (cheap: nothing is loaded yet). */
+int rec_extractor_new(struct rec_extractor **ret) WUR;
+
+/* Frees an extractor and its OCR engine. Accepts NULL. */
+void rec_extractor_free(struct rec_extractor *x);
+
+/* Unloads the OCR engine (about 30 MB) until the next image. */
+void rec_extractor_idle(struct rec_extractor *x);
+
+/* Determines the content type of a file from its bytes (libmagic), like the
+ * upload does, into mime ("application/pdf"). ERR_IO when unreadable. */
+int rec_extract_sniff(struct rec_extractor *x, const char *path, char mime[100]) WUR;
+
+/* True when text can be extracted from content of type mime: PDF, PNG,
+ * JPEG, TIFF, plain text and CSV. */
+bool rec_extract_supported(const char *mime);
+
+/* Extracts the text of the file at path of type mime into text (cleaned
+ * UTF-8, at most REC_EXTRACT_MAX_TEXT bytes): a PDF's text layer, OCR
+ * (German) for PDF pages without one and for images, plain text as is
+ * (Latin-1/Windows-1252 and UTF-16 are converted). An unsupported type
+ * gives no text and stats->skipped. ERR_INVALID with a German reason in why
+ * (may be NULL) for a damaged or unreadable file, ERR_TOOBIG for an image
+ * past REC_EXTRACT_MAX_PIXELS, ERR_BUSY when cancelled by
+ * rec_extract_stop(). */
+int rec_extract_file(struct rec_extractor *x, const char *path, const char *mime, struct str *text,
+                     struct rec_extract_stats *stats, struct str *why) WUR;
+
+/* Stores the extracted text of a version, updates the search index of its
+ * document, marks the version's extraction job done and journals
+ * doc.extract, in one write transaction. A disposed version (no blob) gets
+ * no text. For the import, which extracts before it stores. */
+int rec_extract_save(struct store *s, int64_t version_id, const char *text, size_t len,
+                     const struct rec_extract_stats *stats) WUR;
+
+/* Looks for a document of case case_ref that already holds content with
+ * hash sha (hex SHA-256) under file name filename or document title title:
+ * the test of `rathaus import` for files imported before. Sets *ret_doc_id
+ * and returns 0 when found, ERR_NOTFOUND when not. */
+int rec_import_known(struct store *s, const char *case_ref, const char *sha, const char *filename,
+                     const char *title, int64_t *ret_doc_id) WUR;
 
 /* A search. */
 struct rec_search_query {
@@ -233,11 +349,25 @@ struct rec_search_query {
     int per_page;          /* ≤ REC_PAGE_MAX */
 };
 
-/* Searches what a may see: {total, page, per_page, items:[{document_id,
- * version_id, case_reference, file_reference, title, snippet, score}]} where
- * snippet is HTML-escaped text with <mark> around hits. */
+/* Searches what a may see: {total, total_capped, page, per_page,
+ * items:[{document_id, version_id, case_reference, file_reference, title,
+ * direction, dated, file_title, office, snippet, score}]} where snippet is
+ * HTML-escaped text with <mark> around hits, version_id the newest version
+ * with content (null for a document without one) and score higher for
+ * better hits. Counting stops at 10000: then total is 10000 and total_capped
+ * true ("mehr als 10.000 Treffer"). All words must match (AND); "…" is a
+ * phrase, a trailing * a prefix, a leading - excludes; nothing the user types
+ * reaches FTS5 as syntax. ERR_INVALID for an unknown filter value,
+ * ERR_TOOBIG for a query over 1000 bytes. */
 int rec_search(struct store *s, const struct rec_actor *a, const struct rec_search_query *q,
                json_t **ret) WUR;
+
+/* Checks the search index: FTS5's own integrity check (the index agrees
+ * with the text it stores), every document of a file that is not disposed
+ * has its row, and no other rows exist. Returns 0 with the number of rows in
+ * *ret_rows (may be NULL), or ERR_CORRUPT with a German description in msg.
+ * For `rathaus verify` and tests. */
+int rec_search_verify(struct store *s, int64_t *ret_rows, struct str *msg) WUR;
 
 /* Fills demo content (files, cases, documents) for `init --demo`. */
 int rec_demo_seed(struct store *s) WUR;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sqlite_fts.h"
 #include "store_int.h"
 
 /* How long a writer waits for the write lock before ERR_BUSY. */
@@ -43,6 +44,10 @@ static int sq_open(struct store *s, bool create, void **ret)
         return map_rc(rc);
     }
     sqlite3_busy_timeout(db, SQLITE_BUSY_MS);
+    if (sqlite_fts_register(db) != SQLITE_OK) { /* tokenize='german' of the search index */
+        sqlite3_close(db);
+        return ERR_DB;
+    }
     rc = sq_exec(db, "PRAGMA journal_mode=WAL;"
                      "PRAGMA synchronous=FULL;"
                      "PRAGMA foreign_keys=ON;"

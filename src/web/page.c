@@ -16,6 +16,10 @@ static const struct nav_item {
     bool public_;
 } nav_items[] = {
     {"Start", "/", 0, true},
+    {"Akten", "/akten", 0, false},
+    {"Suche", "/suche", 0, false},
+    {"Aktenplan", "/aktenplan", WEB_ROLE_REGISTRY | WEB_ROLE_ADMIN, false},
+    {"Aussonderung", "/aussonderung", WEB_ROLE_REGISTRY | WEB_ROLE_ADMIN, false},
     {"Verwaltung", "/verwaltung", WEB_ROLE_ADMIN, false},
 };
 

@@ -1,0 +1,568 @@
+/* Full-text search of the E-Akte: the user's words become a safe FTS5
+ * expression (every word quoted, never raw query syntax), the match is joined
+ * with documents, cases and files for the filters and for visibility (the
+ * file's office, offices it is shared with, or the system), ranked by bm25
+ * with titles weighted over text, and each hit gets a snippet that is
+ * HTML-escaped here with <mark> around the matched words. Also the index
+ * maintenance the other files call, and GET /api/v1/search. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "records_int.h"
+#include "store/stem.h"
+#include "web/web.h"
+
+/* Bytes of a query. */
+#define REC_SEARCH_MAX_QUERY 1000
+/* Words of a query that are used; more are ignored. */
+#define REC_SEARCH_MAX_TERMS 16
+/* The deepest result a page may start at (page × per_page). */
+#define REC_SEARCH_MAX_OFFSET 10000
+/* Hits counted at most; more are reported as total_capped. */
+#define REC_SEARCH_MAX_COUNT 10000
+/* Tokens of a snippet. */
+#define REC_SEARCH_SNIPPET_TOKENS 24
+
+/* bm25 weights of the columns title, refs, meta, body, version_id. */
+#define REC_SEARCH_BM25 "bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0)"
+
+/* ---- index maintenance ------------------------------------------------- */
+
+int rec_index_forget_file(struct store_conn *c, int64_t file_id)
+{
+    return store_run(c,
+                     "DELETE FROM doc_search WHERE rowid IN (SELECT d.id FROM documents d"
+                     " JOIN cases k ON k.id = d.case_id WHERE k.file_id = ?)",
+                     "i", file_id);
+}
+
+int rec__index_document(struct store_conn *c, int64_t doc_id)
+{
+    int rc = store_run(c, "DELETE FROM doc_search WHERE rowid = ?", "i", doc_id);
+    if (rc)
+        return rc;
+    return store_run(c,
+                     "INSERT INTO doc_search (rowid, title, refs, meta, body, version_id)"
+                     " SELECT s.doc_id, s.title, s.refs, s.meta, coalesce(t.text, ''), t.version_id"
+                     " FROM doc_search_src s"
+                     " LEFT JOIN doc_text t ON t.version_id = (SELECT v.id FROM versions v"
+                     "  JOIN doc_text x ON x.version_id = v.id WHERE v.document_id = s.doc_id"
+                     "  AND v.blob_sha256 IS NOT NULL ORDER BY v.n DESC LIMIT 1)"
+                     " WHERE s.doc_id = ?",
+                     "i", doc_id);
+}
+
+int rec_search_verify(struct store *s, int64_t *ret_rows, struct str *msg)
+{
+    struct store_conn *c;
+    int rc = store_get(s, &c);
+    if (rc)
+        return rc;
+    int64_t rows = 0, missing = 0, stray = 0;
+    /* the 'integrity-check' command is an INSERT: it needs the write lock */
+    if ((rc = store_begin(c, true)))
+        goto done;
+    rc = store_run(c, "INSERT INTO doc_search (doc_search) VALUES ('integrity-check')", "");
+    if (rc == ERR_CORRUPT || rc == ERR_DB) {
+        str_addf(msg, "Suchindex beschädigt: %s", store_errmsg(c));
+        rc = ERR_CORRUPT;
+        goto done;
+    }
+    if (!rc)
+        rc = store_query_int(c, &rows, "SELECT count(*) FROM doc_search", "");
+    if (!rc)
+        rc = store_query_int(c, &missing,
+                             "SELECT count(*) FROM documents d JOIN cases k ON k.id = d.case_id"
+                             " JOIN files f ON f.id = k.file_id WHERE f.status <> 'disposed'"
+                             " AND NOT EXISTS (SELECT 1 FROM doc_search s WHERE s.rowid = d.id)",
+                             "");
+    if (!rc)
+        rc = store_query_int(c, &stray,
+                             "SELECT count(*) FROM doc_search s WHERE NOT EXISTS (SELECT 1"
+                             " FROM documents d JOIN cases k ON k.id = d.case_id"
+                             " JOIN files f ON f.id = k.file_id"
+                             " WHERE d.id = s.rowid AND f.status <> 'disposed')",
+                             "");
+    if (!rc && (missing || stray)) {
+        str_addf(msg,
+                 "Suchindex unvollständig: %lld Dokumente fehlen, %lld Einträge gehören zu keinem "
+                 "sichtbaren Dokument",
+                 (long long)missing, (long long)stray);
+        rc = ERR_CORRUPT;
+    }
+    if (!rc && ret_rows)
+        *ret_rows = rows;
+done:
+    store_rollback(c);
+    store_put(s, c);
+    return rc;
+}
+
+/* ---- the query --------------------------------------------------------- */
+
+/* One word or phrase of the user's query. */
+struct term {
+    const char *p; /* its text in the query (may hold '"' and '*', dropped on output) */
+    size_t n;      /* bytes */
+    bool prefix;   /* ended in '*' */
+    bool negated;  /* started with '-' */
+};
+
+/* Appends t as an FTS5 string: the bytes without '"' and '*', quoted. */
+static void add_quoted(struct str *out, const struct term *t)
+{
+    str_addc(out, '"');
+    for (size_t i = 0; i < t->n; i++)
+        if (t->p[i] != '"' && t->p[i] != '*')
+            str_addc(out, t->p[i]);
+        else
+            str_addc(out, ' ');
+    str_addc(out, '"');
+}
+
+/* Appends one term: a prefix term matches words that begin with it (folded,
+ * not stemmed) or are an inflection of it ("Straße*" finds "Straßenreinigung"
+ * and "Straße", whose stem "strass" is shorter than the prefix). */
+static void add_term(struct str *out, const struct term *t)
+{
+    if (!t->prefix) {
+        add_quoted(out, t);
+        return;
+    }
+    str_addc(out, '(');
+    add_quoted(out, t);
+    str_adds(out, " * OR ");
+    add_quoted(out, t);
+    str_addc(out, ')');
+}
+
+/* True when t holds at least one token (else FTS5 would get an empty
+ * phrase, which matches nothing). */
+static bool term_useful(const struct term *t)
+{
+    return stem_count(t->p, t->n) > 0;
+}
+
+/**
+ * Turns the user's text into an FTS5 expression in out: words separated by
+ * white space must all match (AND); "…" keeps a phrase; a trailing * makes a
+ * prefix; a leading - excludes a word. Everything else the user types is
+ * only text inside quoted strings. *ret_terms gets the positive terms (0:
+ * nothing to search for), *ret_prefix whether a prefix term is among them.
+ */
+static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret_prefix)
+{
+    struct term pos[REC_SEARCH_MAX_TERMS], neg[REC_SEARCH_MAX_TERMS];
+    int npos = 0, nneg = 0;
+    size_t n = strlen(q), i = 0;
+    while (i < n && npos + nneg < REC_SEARCH_MAX_TERMS) {
+        while (i < n && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r'))
+            i++;
+        if (i >= n)
+            break;
+        struct term t = {0};
+        if (q[i] == '-' && i + 1 < n && q[i + 1] != ' ') {
+            t.negated = true;
+            i++;
+        }
+        if (q[i] == '"') {
+            size_t end = i + 1;
+            while (end < n && q[end] != '"')
+                end++;
+            t.p = q + i + 1;
+            t.n = end - i - 1;
+            i = end < n ? end + 1 : end;
+            if (i < n && q[i] == '*') {
+                t.prefix = true;
+                while (i < n && q[i] != ' ' && q[i] != '\t' && q[i] != '\n' && q[i] != '\r')
+                    i++;
+            }
+        } else {
+            size_t end = i;
+            while (end < n && q[end] != ' ' && q[end] != '\t' && q[end] != '\n' && q[end] != '\r')
+                end++;
+            t.p = q + i;
+            t.n = end - i;
+            i = end;
+            while (t.n && t.p[t.n - 1] == '*') {
+                t.prefix = true;
+                t.n--;
+            }
+        }
+        if (!term_useful(&t))
+            continue;
+        if (t.negated)
+            neg[nneg++] = t;
+        else
+            pos[npos++] = t;
+    }
+    for (int k = 0; k < npos; k++) {
+        if (k)
+            str_adds(out, " AND ");
+        add_term(out, &pos[k]);
+    }
+    for (int k = 0; npos && k < nneg; k++) {
+        str_adds(out, " NOT ");
+        add_term(out, &neg[k]);
+    }
+    *ret_terms = npos;
+    *ret_prefix = false;
+    for (int k = 0; k < npos; k++)
+        *ret_prefix |= pos[k].prefix;
+    for (int k = 0; npos && k < nneg; k++)
+        *ret_prefix |= neg[k].prefix;
+    return out->err;
+}
+
+/* ---- snippets ---------------------------------------------------------- */
+
+/* Appends an FTS5 snippet (marks as \x01 … \x02) to out as HTML: the text
+ * escaped, runs of white space as one space, the marks as <mark>…</mark>
+ * (balanced even if the text itself held stray marker bytes). */
+static void snippet_html(struct str *out, const char *p, size_t n)
+{
+    bool open = false, space = false;
+    size_t start = out->len;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '\x01') {
+            if (space && out->len > start)
+                str_addc(out, ' ');
+            space = false;
+            if (!open)
+                str_adds(out, "<mark>");
+            open = true;
+            continue;
+        }
+        if (c == '\x02') {
+            if (open)
+                str_adds(out, "</mark>");
+            open = false;
+            continue;
+        }
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = true;
+            continue;
+        }
+        if (space && out->len > start)
+            str_addc(out, ' ');
+        space = false;
+        str_add_html(out, &p[i], 1);
+    }
+    if (open)
+        str_adds(out, "</mark>");
+}
+
+/* ---- rec_search -------------------------------------------------------- */
+
+static bool one_of(const char *z, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(z, *list) == 0)
+            return true;
+    return false;
+}
+
+/* Bound parameters of the filters, shared by the count and the page query. */
+struct filters {
+    int64_t system;                 /* 1: sees everything */
+    int64_t unit;                   /* the actor's office */
+    int64_t office;                 /* filter: office or 0 */
+    const char *plan;               /* filter: node code or NULL */
+    char plan_lo[REC_MAX_CODE + 2]; /* code + "." (children start after it) */
+    char plan_hi[REC_MAX_CODE + 2]; /* code + "/" (the byte after '.') */
+    int64_t year;                   /* filter: year or 0 */
+    const char *status;             /* filter or NULL */
+    const char *direction;          /* filter or NULL */
+};
+
+/* The FROM and WHERE clauses of both queries: 16 parameters, MATCH first. */
+#define SEARCH_FROM_WHERE                                                                          \
+    " FROM doc_search s"                                                                           \
+    " JOIN documents d ON d.id = s.rowid"                                                          \
+    " JOIN cases c ON c.id = d.case_id"                                                            \
+    " JOIN files f ON f.id = c.file_id"                                                            \
+    " JOIN plan_nodes p ON p.id = f.plan_node_id"                                                  \
+    " WHERE doc_search MATCH ? AND f.status <> 'disposed'"                                         \
+    " AND (? OR f.unit_nr = ? OR EXISTS (SELECT 1 FROM file_shares sh"                             \
+    "  WHERE sh.file_id = f.id AND sh.unit_nr = ?))"                                               \
+    " AND (? = 0 OR f.unit_nr = ?)"                                                                \
+    " AND (? IS NULL OR p.code = ? OR (p.code > ? AND p.code < ?))"                                \
+    " AND (? = 0 OR f.year = ?)"                                                                   \
+    " AND (? IS NULL OR f.status = ?)"                                                             \
+    " AND (? IS NULL OR d.direction = ?)"
+
+/* One hit of the ranked page query. */
+struct hit {
+    int64_t doc;  /* documents.id */
+    double score; /* bm25 (lower is better) */
+};
+
+/* The details of the hits of a page (ids as a JSON array in ?2). snippet()
+ * is evaluated for every row a query produces, before ORDER BY and LIMIT, so
+ * it cannot be part of the ranked query: it would cost as much as the whole
+ * match list. Two plans: look up each id (cheap for words), or scan the
+ * match once and keep the ids ("+" keeps SQLite from the lookups, which
+ * would expand a prefix term again for every id). */
+#define SEARCH_DETAILS(ROWID)                                                                      \
+    "SELECT s.rowid, c.reference, f.reference, d.title, d.direction, d.dated, f.title,"            \
+    " f.unit_nr, (SELECT max(v.id) FROM versions v WHERE v.document_id = d.id"                     \
+    "  AND v.blob_sha256 IS NOT NULL),"                                                            \
+    " CASE WHEN instr(snippet(doc_search, 3, char(1), char(2), '…', 24), char(1))"               \
+    "  THEN snippet(doc_search, 3, char(1), char(2), '…', 24)"                                   \
+    "  ELSE snippet(doc_search, -1, char(1), char(2), '…', 24) END"                              \
+    " FROM doc_search s JOIN documents d ON d.id = s.rowid"                                        \
+    " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"                           \
+    " WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
+
+/* Fetches the details and snippets of hits[0..n) into slots[0..n). */
+static int hit_details(struct store_conn *c, const char *match, bool scan, const struct hit *hits,
+                       size_t n, json_t **slots)
+{
+    struct str ids;
+    str_init(&ids, 32 * REC_PAGE_MAX);
+    str_addc(&ids, '[');
+    for (size_t i = 0; i < n; i++)
+        str_addf(&ids, "%s%lld", i ? "," : "", (long long)hits[i].doc);
+    str_addc(&ids, ']');
+    struct store_stmt *st;
+    int rc = ids.err;
+    if (!rc)
+        rc = store_prepare(c, scan ? SEARCH_DETAILS("+s.rowid") : SEARCH_DETAILS("s.rowid"), &st);
+    if (rc) {
+        str_release(&ids);
+        return rc;
+    }
+    rc = store_bind(st, "tt", match, ids.buf);
+    struct str snip;
+    str_init(&snip, 64 * 1024);
+    while (!rc && (rc = store_step(st)) == STORE_ROW) {
+        rc = 0;
+        int64_t id = store_col_int(st, 0);
+        size_t i = 0;
+        while (i < n && hits[i].doc != id)
+            i++;
+        if (i == n || slots[i])
+            continue;
+        str_reset(&snip);
+        snippet_html(&snip, store_col_text(st, 9), store_col_len(st, 9));
+        slots[i] = json_pack(
+            "{s:I, s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:s, s:f}", "document_id",
+            (json_int_t)id, "version_id",
+            store_col_null(st, 8) ? json_null() : json_integer(store_col_int(st, 8)),
+            "case_reference", store_col_text(st, 1), "file_reference", store_col_text(st, 2),
+            "title", store_col_text(st, 3), "direction", store_col_text(st, 4), "dated",
+            store_col_null(st, 5) ? json_null() : json_string(store_col_text(st, 5)), "file_title",
+            store_col_text(st, 6), "office", (int)store_col_int(st, 7), "snippet",
+            snip.err ? "" : snip.buf, "score", -hits[i].score);
+        if (!slots[i])
+            rc = ERR_NOMEM;
+    }
+    if (rc == STORE_DONE)
+        rc = 0;
+    store_done(st);
+    str_release(&snip);
+    str_release(&ids);
+    return rc;
+}
+
+/* Runs the ranked page query (ids and scores only), then fetches the
+ * details of those hits, appending them to items in rank order. */
+static int search_page(struct store_conn *c, const char *match, bool prefix,
+                       const struct filters *f, int64_t limit, int64_t offset, json_t *items)
+{
+    struct hit hits[REC_PAGE_MAX];
+    json_t *slots[REC_PAGE_MAX] = {0};
+    size_t n = 0;
+    if (limit > REC_PAGE_MAX)
+        limit = REC_PAGE_MAX;
+    struct store_stmt *st;
+    int rc = store_prepare(
+        c, "SELECT d.id, " REC_SEARCH_BM25 SEARCH_FROM_WHERE " ORDER BY 2, 1 DESC LIMIT ? OFFSET ?",
+        &st);
+    if (rc)
+        return rc;
+    rc = store_bind(st,
+                    "tiiiiittttiitttt"
+                    "ii",
+                    match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
+                    f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status, f->direction,
+                    f->direction, limit, offset);
+    while (!rc && (rc = store_step(st)) == STORE_ROW) {
+        rc = 0;
+        if (n < (size_t)limit)
+            hits[n++] = (struct hit){store_col_int(st, 0), store_col_double(st, 1)};
+    }
+    if (rc == STORE_DONE)
+        rc = 0;
+    store_done(st);
+    if (!rc && n)
+        rc = hit_details(c, match, prefix, hits, n, slots);
+    for (size_t i = 0; i < n; i++) {
+        /* a hit without details cannot happen inside the read transaction */
+        if (!rc && slots[i] && json_array_append_new(items, slots[i]))
+            rc = ERR_NOMEM;
+        else if (rc || !slots[i])
+            json_decref(slots[i]);
+        slots[i] = NULL;
+    }
+    return rc;
+}
+
+/* Counts the hits, up to REC_SEARCH_MAX_COUNT + 1: an exact count of a
+ * common word would visit every match, which no page needs. */
+static int search_count(struct store_conn *c, const char *match, const struct filters *f,
+                        int64_t *ret)
+{
+    struct store_stmt *st;
+    int rc = store_prepare(c, "SELECT count(*) FROM (SELECT 1" SEARCH_FROM_WHERE " LIMIT ?)", &st);
+    if (rc)
+        return rc;
+    rc = store_bind(st,
+                    "tiiiiittttiitttt"
+                    "i",
+                    match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
+                    f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status, f->direction,
+                    f->direction, (int64_t)REC_SEARCH_MAX_COUNT + 1);
+    if (!rc)
+        rc = store_step(st);
+    if (rc == STORE_ROW) {
+        *ret = store_col_int(st, 0);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ERR_DB;
+    }
+    store_done(st);
+    return rc;
+}
+
+int rec_search(struct store *s, const struct rec_actor *a, const struct rec_search_query *q,
+               json_t **ret)
+{
+    static const char *const statuses[] = {"open", "closed", "offered", NULL};
+    static const char *const directions[] = {"in", "out", "internal", NULL};
+    const char *text = q->q ? q->q : "";
+    if (strlen(text) > REC_SEARCH_MAX_QUERY)
+        return ERR_TOOBIG;
+    struct filters f = {
+        .system = a->system ? 1 : 0,
+        .unit = a->unit_nr,
+        .office = q->unit_nr > 0 ? q->unit_nr : 0,
+        .plan = q->plan_code && *q->plan_code ? q->plan_code : NULL,
+        .year = q->year > 0 ? q->year : 0,
+        .status = q->status && *q->status ? q->status : NULL,
+        .direction = q->direction && *q->direction ? q->direction : NULL,
+    };
+    if ((f.plan && !rec__code_valid(f.plan)) || (f.status && !one_of(f.status, statuses)) ||
+        (f.direction && !one_of(f.direction, directions)) || q->unit_nr < 0 || q->year < 0 ||
+        q->page < 0 || q->per_page < 0)
+        return ERR_INVALID;
+    if (f.plan) {
+        snprintf(f.plan_lo, sizeof f.plan_lo, "%s.", f.plan);
+        snprintf(f.plan_hi, sizeof f.plan_hi, "%s/", f.plan);
+    }
+    int64_t page = q->page > 0 ? q->page : 1;
+    int64_t per_page = q->per_page > 0 ? q->per_page : REC_PAGE_DEFAULT;
+    if (per_page > REC_PAGE_MAX)
+        per_page = REC_PAGE_MAX;
+    int64_t offset = (page - 1) * per_page;
+    struct str match;
+    str_init(&match, 16 * 1024);
+    int nterms = 0;
+    bool prefix = false;
+    int rc = build_match(text, &match, &nterms, &prefix);
+    json_t *items = json_array();
+    if (!items)
+        rc = ERR_NOMEM;
+    int64_t total = 0;
+    struct store_conn *c = NULL;
+    if (!rc && nterms > 0 && (rc = store_get(s, &c)) == 0) {
+        /* one read transaction: the count and the page see the same data */
+        rc = store_begin(c, false);
+        if (!rc)
+            rc = search_count(c, match.buf, &f, &total);
+        if (!rc && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
+            rc = search_page(c, match.buf, prefix, &f, per_page, offset, items);
+        store_rollback(c);
+        store_put(s, c);
+    }
+    str_release(&match);
+    json_t *res = NULL;
+    if (!rc) {
+        bool capped = total > REC_SEARCH_MAX_COUNT;
+        res = json_pack("{s:I, s:b, s:I, s:I, s:o}", "total",
+                        (json_int_t)(capped ? REC_SEARCH_MAX_COUNT : total), "total_capped", capped,
+                        "page", (json_int_t)page, "per_page", (json_int_t)per_page, "items", items);
+        items = NULL;
+        if (!res)
+            rc = ERR_NOMEM;
+    }
+    json_decref(items);
+    if (!rc)
+        *ret = res;
+    return rc;
+}
+
+/* ---- GET /api/v1/search ------------------------------------------------ */
+
+/* Answers a bad parameter with {"status": 400, "error": msg}. */
+static int bad_param(struct http_resp *resp, const char *msg)
+{
+    json_t *j = json_pack("{s:i, s:s}", "status", 400, "error", msg);
+    if (!j)
+        return ERR_NOMEM;
+    int rc = http_json(resp, 400, j);
+    json_decref(j);
+    return rc;
+}
+
+/* Reads an optional numeric query parameter in [min, max] into *out. */
+static bool num_param(struct http_req *req, const char *name, long min, long max, int *out)
+{
+    const char *z = http_query(req, name);
+    long v;
+    if (!z || !*z)
+        return true;
+    if (str_to_long(z, min, max, &v))
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static int api_search(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    struct rec_search_query q = {
+        .q = http_query(req, "q"),
+        .plan_code = http_query(req, "plan"),
+        .status = http_query(req, "status"),
+        .direction = http_query(req, "direction"),
+    };
+    if (!num_param(req, "office", 1, 9999, &q.unit_nr))
+        return bad_param(resp, "office: eine Amtsnummer von 1 bis 9999 angeben");
+    if (!num_param(req, "year", 1900, 9999, &q.year))
+        return bad_param(resp, "year: ein Jahr wie 2026 angeben");
+    if (!num_param(req, "page", 1, REC_SEARCH_MAX_OFFSET, &q.page))
+        return bad_param(resp, "page: eine Seitenzahl ab 1 angeben");
+    if (!num_param(req, "per_page", 1, REC_PAGE_MAX, &q.per_page))
+        return bad_param(resp, "per_page: eine Zahl von 1 bis 100 angeben");
+    struct rec_actor a = rec_actor_of(&req->user);
+    json_t *res;
+    int rc = rec_search(app->store, &a, &q, &res);
+    if (rc == ERR_TOOBIG)
+        return bad_param(resp, "Die Suchanfrage ist zu lang (höchstens 1000 Zeichen).");
+    if (rc == ERR_INVALID)
+        return bad_param(resp, "Unbekannter Filter: plan ist ein Aktenplan-Kennzeichen wie "
+                               "32.10, status open/closed/offered, direction in/out/internal.");
+    if (rc)
+        return rc;
+    rc = http_json(resp, 200, res);
+    json_decref(res);
+    return rc;
+}
+
+const struct http_route rec_search_routes[] = {
+    {"GET", "/api/v1/search", api_search, HTTP_AUTH},
+};
+const size_t rec_search_routes_count = sizeof rec_search_routes / sizeof rec_search_routes[0];

@@ -1,0 +1,69 @@
+/* The full-text index of the E-Akte (migration 101): one FTS5 row per
+ * document (rowid = documents.id) with its title, its case reference (which
+ * holds the Aktenzeichen), the names around it (file and case titles,
+ * parties) and the text of its newest extracted version, tokenized by the
+ * German tokenizer (store/sqlite_fts.c).
+ *
+ * Why a normal FTS5 table that stores its own copy of the text: snippets
+ * need the text, and an external-content table would have to be fed the
+ * exact old values of four columns gathered from four tables on every
+ * change (a mismatch silently corrupts the index); contentless tables
+ * cannot delete rows in SQLite 3.40. The price is the body text twice on
+ * disk (doc_text keeps every version's text, the index the newest).
+ *
+ * Triggers keep title, reference and names current whatever code writes
+ * documents, cases and files, so a document without any version is found
+ * by its title at once; they only ever update existing rows, so a disposed
+ * file (whose rows rec_index_forget_file removed) stays out. The body is
+ * written by the extraction (extract.c through rec__index_document). */
+#include "records_int.h"
+
+static const char search_v101[] =
+    /* what the index shows of each document besides its text */
+    "CREATE VIEW doc_search_src AS"
+    " SELECT d.id AS doc_id, d.title AS title, c.reference AS refs,"
+    "  f.title || ' · ' || c.title"
+    "   || CASE WHEN f.parties <> '' THEN ' · ' || f.parties ELSE '' END"
+    "   || CASE WHEN d.party <> '' THEN ' · ' || d.party ELSE '' END AS meta"
+    " FROM documents d JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id;"
+    "CREATE VIRTUAL TABLE doc_search USING fts5("
+    " title, refs, meta, body, version_id UNINDEXED, tokenize = 'german');"
+    "CREATE TRIGGER doc_search_doc_insert AFTER INSERT ON documents BEGIN"
+    " INSERT INTO doc_search (rowid, title, refs, meta, body, version_id)"
+    "  SELECT doc_id, title, refs, meta, '', NULL FROM doc_search_src WHERE doc_id = NEW.id;"
+    " END;"
+    "CREATE TRIGGER doc_search_doc_update AFTER UPDATE OF title, party, case_id ON documents BEGIN"
+    " UPDATE doc_search SET (title, refs, meta) ="
+    "  (SELECT title, refs, meta FROM doc_search_src WHERE doc_id = NEW.id)"
+    "  WHERE rowid = NEW.id;"
+    " END;"
+    "CREATE TRIGGER doc_search_doc_delete AFTER DELETE ON documents BEGIN"
+    " DELETE FROM doc_search WHERE rowid = OLD.id;"
+    " END;"
+    "CREATE TRIGGER doc_search_case_update AFTER UPDATE OF title, reference ON cases BEGIN"
+    " UPDATE doc_search SET (title, refs, meta) ="
+    "  (SELECT title, refs, meta FROM doc_search_src WHERE doc_id = doc_search.rowid)"
+    "  WHERE rowid IN (SELECT id FROM documents WHERE case_id = NEW.id);"
+    " END;"
+    "CREATE TRIGGER doc_search_file_update AFTER UPDATE OF title, parties ON files BEGIN"
+    " UPDATE doc_search SET (title, refs, meta) ="
+    "  (SELECT title, refs, meta FROM doc_search_src WHERE doc_id = doc_search.rowid)"
+    "  WHERE rowid IN (SELECT d.id FROM documents d JOIN cases c ON c.id = d.case_id"
+    "   WHERE c.file_id = NEW.id);"
+    " END;"
+    /* documents that exist already, with the text of their newest version */
+    "INSERT INTO doc_search (rowid, title, refs, meta, body, version_id)"
+    " SELECT s.doc_id, s.title, s.refs, s.meta, coalesce(t.text, ''), t.version_id"
+    " FROM doc_search_src s"
+    " JOIN documents d ON d.id = s.doc_id JOIN cases c ON c.id = d.case_id"
+    " JOIN files f ON f.id = c.file_id"
+    " LEFT JOIN doc_text t ON t.version_id = (SELECT v.id FROM versions v"
+    "  JOIN doc_text x ON x.version_id = v.id"
+    "  WHERE v.document_id = s.doc_id AND v.blob_sha256 IS NOT NULL ORDER BY v.n DESC LIMIT 1)"
+    " WHERE f.status <> 'disposed';";
+
+const struct store_migration records_search_migrations[] = {
+    {101, "full-text index of documents (FTS5, German tokenizer)", search_v101},
+};
+const size_t records_search_migrations_count =
+    sizeof records_search_migrations / sizeof records_search_migrations[0];

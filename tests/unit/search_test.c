@@ -1,0 +1,366 @@
+/* Unit tests of the search of the E-Akte on a real data directory: the index
+ * follows documents, titles and new versions (the newest text counts), the
+ * extraction drain fills it, snippets are escaped with <mark>, visibility and
+ * sharing, disposal removes a file's rows (also when an extraction finishes
+ * afterwards), failed jobs give up after three attempts, and no query a user
+ * can type (including random bytes) makes the SQL fail. The index passes
+ * rec_search_verify after every step. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "records/records.h"
+#include "store/journal.h"
+#include "store/store.h"
+#include "web/web.h"
+
+/* Seconds of the clock offset that makes every file of the test due. */
+#define FAR_FUTURE "2000000000"
+
+struct fx {
+    char tmp[64];    /* mkdtemp directory */
+    char dir[96];    /* data directory */
+    struct store *s; /* the opened store */
+};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int migrate_all(struct store *s)
+{
+    const struct {
+        const struct store_migration *list;
+        size_t n;
+    } parts[] = {
+        {journal_migrations, journal_migrations_count},
+        {web_migrations, web_migrations_count},
+        {records_migrations, records_migrations_count},
+        {records_search_migrations, records_search_migrations_count},
+    };
+    struct store_migration all[64];
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        for (size_t j = 0; j < parts[i].n && k < 64; j++)
+            all[k++] = parts[i].list[j];
+    return store_migrate(s, all, k, NULL);
+}
+
+static int setup(void **state)
+{
+    unsetenv("RATHAUS_CLOCK_OFFSET");
+    struct fx *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->tmp, sizeof f->tmp, "/tmp/rathaus-search-XXXXXX");
+    if (!mkdtemp(f->tmp))
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "%s/data", f->tmp);
+    if (store_open(f->dir, STORE_CREATE, &f->s) || migrate_all(f->s))
+        return -1;
+    struct store_conn *c;
+    if (store_get(f->s, &c) || store_begin(c, true) || web_units_seed(c, "test") ||
+        rec_plan_seed(c, "test") || store_commit(c))
+        return -1;
+    store_put(f->s, c);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->s);
+    nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    unsetenv("RATHAUS_CLOCK_OFFSET");
+    return 0;
+}
+
+static const struct rec_actor user32 = {"amt32", 32, 1, false};
+static const struct rec_actor user50 = {"amt50", 50, 1, false};
+
+/* Creates a file of office 32 under code with one case; returns the case reference. */
+static void make_case(struct fx *f, const char *code, const char *title, char fref[REC_REF_MAX],
+                      char cref[REC_REF_MAX])
+{
+    struct rec_actor a = rec_actor_system("test");
+    assert_int_equal(
+        rec_file_create(f->s, &a, code, 32, title, "Erika Mustermann", fref, NULL, NULL), 0);
+    assert_int_equal(rec_case_create(f->s, &a, fref, "Sondernutzung", NULL, cref, NULL), 0);
+}
+
+static int64_t make_doc(struct fx *f, const char *cref, const char *title, const char *party)
+{
+    struct rec_actor a = rec_actor_system("test");
+    struct rec_doc_new d = {title, "in", NULL, party};
+    int64_t doc = 0;
+    assert_int_equal(rec_doc_create(f->s, &a, cref, &d, &doc), 0);
+    return doc;
+}
+
+static int64_t add_text(struct fx *f, int64_t doc, const char *text)
+{
+    struct rec_actor a = rec_actor_system("test");
+    struct rec_content ct = {NULL, text, strlen(text), "text.txt", NULL};
+    int64_t ver = 0;
+    assert_int_equal(rec_version_add(f->s, &a, doc, &ct, &ver, NULL), 0);
+    return ver;
+}
+
+/* Searches q as a and returns the result (caller decrefs). */
+static json_t *find(struct fx *f, const struct rec_actor *a, const char *q)
+{
+    struct rec_search_query sq = {.q = q};
+    json_t *res = NULL;
+    assert_int_equal(rec_search(f->s, a, &sq, &res), 0);
+    return res;
+}
+
+static int64_t total(json_t *res)
+{
+    int64_t n = json_integer_value(json_object_get(res, "total"));
+    json_decref(res);
+    return n;
+}
+
+static int64_t first_doc(json_t *res)
+{
+    json_t *it = json_array_get(json_object_get(res, "items"), 0);
+    int64_t id = it ? json_integer_value(json_object_get(it, "document_id")) : 0;
+    json_decref(res);
+    return id;
+}
+
+static void assert_index_ok(struct fx *f)
+{
+    struct str msg;
+    str_init(&msg, 1024);
+    int64_t rows = -1;
+    int rc = rec_search_verify(f->s, &rows, &msg);
+    if (rc)
+        fail_msg("rec_search_verify: %d %s", rc, msg.buf);
+    assert_true(rows >= 0);
+    str_release(&msg);
+}
+
+/* The state of the extraction job of a version. */
+static void job_state(struct fx *f, int64_t version, char out[16], int64_t *attempts)
+{
+    struct store_conn *c;
+    assert_int_equal(store_get(f->s, &c), 0);
+    struct store_stmt *st;
+    assert_int_equal(
+        store_prepare(c, "SELECT state, attempts FROM jobs WHERE kind = 'extract' AND object = ?",
+                      &st),
+        0);
+    assert_int_equal(store_bind(st, "i", version), 0);
+    assert_int_equal(store_step(st), STORE_ROW);
+    snprintf(out, 16, "%s", store_col_text(st, 0));
+    *attempts = store_col_int(st, 1);
+    store_done(st);
+    store_put(f->s, c);
+}
+
+static void test_index_follows_documents(void **state)
+{
+    struct fx *f = *state;
+    char fref[REC_REF_MAX], cref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Straßenfest Altstadt", fref, cref);
+    int64_t doc = make_doc(f, cref, "Antrag auf Sondernutzung", "Hans Huber");
+    /* metadata only: title, party, file title and reference are found at once */
+    assert_int_equal(first_doc(find(f, &user32, "Anträge")), doc);
+    assert_int_equal(first_doc(find(f, &user32, "huber")), doc);
+    assert_int_equal(first_doc(find(f, &user32, "Strassenfeste")), doc);
+    assert_int_equal(first_doc(find(f, &user32, cref)), doc);
+    assert_int_equal(total(find(f, &user32, "Bühnenaufbau")), 0);
+    assert_index_ok(f);
+
+    /* a version's text arrives with the drain */
+    int64_t v1 =
+        add_text(f, doc, "Wir bitten um Genehmigung für den Bühnenaufbau <am> Markt & mehr.");
+    assert_int_equal(total(find(f, &user32, "Bühnenaufbau")), 0);
+    assert_int_equal(rec_extract_drain(f->s, 2), 0);
+    json_t *res = find(f, &user32, "Buhnenaufbau");
+    json_t *it = json_array_get(json_object_get(res, "items"), 0);
+    assert_non_null(it);
+    assert_int_equal(json_integer_value(json_object_get(it, "version_id")), v1);
+    const char *snip = json_string_value(json_object_get(it, "snippet"));
+    if (!strstr(snip, "<mark>Bühnenaufbau</mark> &lt;am&gt; Markt &amp; mehr."))
+        fail_msg("snippet: %s", snip);
+    json_decref(res);
+    char st[16];
+    int64_t attempts;
+    job_state(f, v1, st, &attempts);
+    assert_string_equal(st, "done");
+    assert_int_equal(attempts, 1);
+
+    /* a new version replaces the text in the index */
+    int64_t v2 = add_text(f, doc, "Zweite Fassung: Absage des Festes wegen Regenwetter.");
+    assert_int_equal(rec_extract_drain(f->s, 1), 0);
+    assert_int_equal(total(find(f, &user32, "Bühnenaufbau")), 0);
+    res = find(f, &user32, "Regenwetters");
+    it = json_array_get(json_object_get(res, "items"), 0);
+    assert_int_equal(json_integer_value(json_object_get(it, "version_id")), v2);
+    json_decref(res);
+    assert_index_ok(f);
+}
+
+static void test_visibility_and_sharing(void **state)
+{
+    struct fx *f = *state;
+    char fref[REC_REF_MAX], cref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Parkausweis Lindenallee", fref, cref);
+    int64_t doc = make_doc(f, cref, "Antrag Bewohnerparken", NULL);
+    assert_int_equal(total(find(f, &user32, "Lindenallee")), 1);
+    assert_int_equal(total(find(f, &user50, "Lindenallee")), 0);
+    struct rec_actor sys = rec_actor_system("test");
+    assert_int_equal(total(find(f, &sys, "Lindenallee")), 1);
+    assert_int_equal(rec_file_share(f->s, &sys, fref, 50), 0);
+    assert_int_equal(first_doc(find(f, &user50, "Lindenallee")), doc);
+    /* filters on top of visibility */
+    struct rec_search_query q = {.q = "Lindenallee", .unit_nr = 50};
+    json_t *res;
+    assert_int_equal(rec_search(f->s, &user50, &q, &res), 0);
+    assert_int_equal(total(res), 0);
+    q = (struct rec_search_query){.q = "Lindenallee", .plan_code = "32.30", .direction = "in"};
+    assert_int_equal(rec_search(f->s, &user50, &q, &res), 0);
+    assert_int_equal(total(res), 1);
+    q = (struct rec_search_query){.q = "Lindenallee", .status = "gelöscht"};
+    assert_int_equal(rec_search(f->s, &user50, &q, &res), ERR_INVALID);
+    q = (struct rec_search_query){.q = "Lindenallee", .plan_code = "32.30'--"};
+    assert_int_equal(rec_search(f->s, &user50, &q, &res), ERR_INVALID);
+}
+
+static void test_disposal_forgets(void **state)
+{
+    struct fx *f = *state;
+    struct rec_actor sys = rec_actor_system("test");
+    char fref[REC_REF_MAX], cref[REC_REF_MAX], kref[REC_REF_MAX], kcref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Aussonderung Quellweg", fref, cref);
+    make_case(f, "32.30.01", "Bleibt Quellweg", kref, kcref);
+    int64_t doc = make_doc(f, cref, "Brief Quellweg", "Max Muster");
+    int64_t keep = make_doc(f, kcref, "Notiz Quellweg", NULL);
+    int64_t v = add_text(f, doc, "Inhalt über den Wasserrohrbruch");
+    add_text(f, keep, "Auch hier ein Wasserrohrbruch");
+    assert_int_equal(rec_extract_drain(f->s, 2), 0);
+    assert_int_equal(total(find(f, &sys, "Wasserrohrbruch")), 2);
+    assert_int_equal(rec_file_close(f->s, &sys, fref), 0);
+    setenv("RATHAUS_CLOCK_OFFSET", FAR_FUTURE, 1);
+    assert_int_equal(rec_dispose(f->s, &sys, fref, true), 0);
+    assert_int_equal(first_doc(find(f, &sys, "Wasserrohrbruch")), keep);
+    assert_int_equal(total(find(f, &sys, "Quellweg")), 1);
+    assert_int_equal(total(find(f, &sys, "Muster")), 0);
+    assert_index_ok(f);
+    /* an extraction that finishes after the disposal writes nothing */
+    struct store_conn *c;
+    assert_int_equal(store_get(f->s, &c), 0);
+    assert_int_equal(store_run(c, "UPDATE jobs SET state = 'queued' WHERE object = ?", "i", v), 0);
+    store_put(f->s, c);
+    assert_int_equal(rec_extract_drain(f->s, 1), 0);
+    assert_int_equal(total(find(f, &sys, "Wasserrohrbruch")), 1);
+    struct rec_extract_stats stats = {.pages = 1};
+    assert_int_equal(rec_extract_save(f->s, v, "Wasserrohrbruch", 15, &stats), 0);
+    assert_int_equal(total(find(f, &sys, "Wasserrohrbruch")), 1);
+    assert_index_ok(f);
+}
+
+static void test_failed_job_gives_up(void **state)
+{
+    struct fx *f = *state;
+    char fref[REC_REF_MAX], cref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Kaputte Unterlagen", fref, cref);
+    int64_t doc = make_doc(f, cref, "Beschädigtes PDF", NULL);
+    struct rec_actor a = rec_actor_system("test");
+    static const char bad[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj kaputt\n";
+    struct rec_content ct = {NULL, bad, sizeof bad - 1, "kaputt.pdf", NULL};
+    int64_t v = 0;
+    const char *mime = NULL;
+    assert_int_equal(rec_version_add(f->s, &a, doc, &ct, &v, &mime), 0);
+    assert_string_equal(mime, "application/pdf");
+    assert_int_equal(rec_extract_drain(f->s, 2), 0);
+    char st[16];
+    int64_t attempts;
+    job_state(f, v, st, &attempts);
+    assert_string_equal(st, "failed");
+    assert_int_equal(attempts, 3);
+    /* still found by its title */
+    assert_int_equal(first_doc(find(f, &a, "beschädigte pdf")), doc);
+    assert_index_ok(f);
+}
+
+/* Queries a user may type: none may produce an SQL error. */
+static void test_hostile_queries(void **state)
+{
+    struct fx *f = *state;
+    char fref[REC_REF_MAX], cref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Allerlei", fref, cref);
+    make_doc(f, cref, "Antrag \"in Anführungszeichen\" (Klammer) * NEAR OR AND NOT", NULL);
+    static const char *const qs[] = {
+        "\"",         "\"\"",      "\"\"\"",       "*",         "**",      "a*b*",
+        "-",          "--",        "-\"",          "\"-a\"*",   "(",       ")",
+        "a OR b",     "NEAR(a b)", "title:Antrag", "{title}:x", "^Antrag", "Antrag AND",
+        "NOT Antrag", "-Antrag",   "\"unclosed",   "a\"b\"c",   "';--",    "\x01\x02",
+        "\xff\xfe",   "\xc3",      "§$%&/()=?",    "",          "   ",     "„Antrag“",
+        "Antrag*\"",  "*Antrag",   "\"Antrag\"*",  "x*-y*",     "- - -",   "Antrag -Antrag",
+    };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        struct rec_search_query q = {.q = qs[i]};
+        json_t *res = NULL;
+        int rc = rec_search(f->s, &user32, &q, &res);
+        if (rc)
+            fail_msg("query %zu „%s“: %d", i, qs[i], rc);
+        json_decref(res);
+    }
+    /* random bytes, weighted towards syntax characters */
+    static const char syntax[] = "\"*-()^:{}+ aAäß0.,\x01\xff";
+    unsigned seed = 12345;
+    for (int i = 0; i < 500; i++) {
+        char q[40];
+        size_t n = (size_t)(rand_r(&seed) % (sizeof q - 1));
+        for (size_t k = 0; k < n; k++) {
+            int r = rand_r(&seed);
+            q[k] = (char)(r % 3 ? syntax[(size_t)r % (sizeof syntax - 1)] : (r >> 8) % 255 + 1);
+        }
+        q[n] = '\0';
+        struct rec_search_query sq = {.q = q};
+        json_t *res = NULL;
+        int rc = rec_search(f->s, &user32, &sq, &res);
+        if (rc)
+            fail_msg("random query %d: %d", i, rc);
+        json_decref(res);
+    }
+    assert_int_equal(total(find(f, &user32, "\"in Anführungszeichen\"")), 1);
+    assert_int_equal(total(find(f, &user32, "Klammer*")), 1);
+    /* a query longer than the limit is refused, not cut */
+    char lng[1100];
+    memset(lng, 'a', sizeof lng - 1);
+    lng[sizeof lng - 1] = '\0';
+    struct rec_search_query q = {.q = lng};
+    json_t *res = NULL;
+    assert_int_equal(rec_search(f->s, &user32, &q, &res), ERR_TOOBIG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_index_follows_documents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visibility_and_sharing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disposal_forgets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_job_gives_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_queries, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
