@@ -156,5 +156,7 @@ int journal_verify(struct store_conn *c, int64_t *ret_count, int64_t *ret_bad_se
     if (rc != STORE_DONE)
         return rc;
     *ret_count = count;
+    /* the head, for recording outside the database (see journal.h) */
+    str_addf(msg, "%s", prev);
     return 0;
 }

@@ -26,9 +26,12 @@ extern const size_t journal_migrations_count;
 int journal_append(struct store_conn *c, const char *actor, const char *action, const char *object,
                    json_t *details, int64_t *ret_seq) WUR;
 
-/* Recomputes the whole chain. Returns 0 with *ret_count entries when intact;
+/* Recomputes the whole chain. Returns 0 with *ret_count entries when intact
+ * and appends the hash of the newest entry (the chain's head) to msg;
  * ERR_CORRUPT when an entry's hash or link is wrong, with *ret_bad_seq set
- * to the first broken entry and a German description in msg. */
+ * to the first broken entry and a German description in msg.
+ * The chain cannot show that its newest entries were cut off: compare the
+ * head with one recorded elsewhere (verify prints it for that). */
 int journal_verify(struct store_conn *c, int64_t *ret_count, int64_t *ret_bad_seq,
                    struct str *msg) WUR;
 

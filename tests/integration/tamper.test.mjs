@@ -90,6 +90,25 @@ describe('journal', () => {
     assert.equal(v.code, 1, v.out);
     assert.match(v.out, /Protokolleintrag 10 ist beschädigt/, v.out);
   });
+
+  test('a cut-off tail passes the chain but not --head with the head noted before', async () => {
+    const data = await makeDataDir();
+    const s4 = new Server(data);
+    cleanups.push(() => s4.cleanup());
+    const before = await verify(s4);
+    assert.equal(before.code, 0, before.out);
+    const m = /^Kopf der Protokollkette: Eintrag (\d+), SHA-256 ([0-9a-f]{64})$/m.exec(before.stdout);
+    assert.ok(m, `no head line in:\n${before.out}`);
+    const head = `${m[1]}:${m[2]}`;
+    let r = await s4.cli('verify', ['--head', head]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    sql(s4.dir, `DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq=${m[1]};`);
+    const plain = await verify(s4);
+    assert.equal(plain.code, 0, 'the chain alone cannot see a cut-off tail');
+    r = await s4.cli('verify', ['--head', head]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`Protokolleintrag ${m[1]} fehlt`));
+  });
 });
 
 describe('blobs', () => {
