@@ -42,5 +42,6 @@ int cmd_file(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_bpmn(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct command {
     {"case", cmd_case, "Vorgang in einer Akte anlegen (case create)"},
     {"search", cmd_search, "Volltextsuche in den Akten (mit den Rechten eines Kontos)"},
     {"import", cmd_import, "Scans und Dateien in einen Vorgang übernehmen (Texte durchsuchbar)"},
+    {"bpmn", cmd_bpmn, "BPMN-2.0-Modelle: inspect (Elemente je Prozess zählen)"},
 };
 
 static void usage(FILE *out)
