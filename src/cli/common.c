@@ -8,6 +8,7 @@
 #include "records/records.h"
 #include "store/journal.h"
 #include "web/web.h"
+#include "workflow/deploy.h"
 
 const char *cli_data_dir(const char *opt)
 {
@@ -40,6 +41,7 @@ int cli_migrate(struct store *s, int *ret_applied)
         {web_migrations, web_migrations_count},
         {records_migrations, records_migrations_count},
         {records_search_migrations, records_search_migrations_count},
+        {wf_migrations, wf_migrations_count},
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)

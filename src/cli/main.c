@@ -22,7 +22,8 @@ static const struct command {
     {"case", cmd_case, "Vorgang in einer Akte anlegen (case create)"},
     {"search", cmd_search, "Volltextsuche in den Akten (mit den Rechten eines Kontos)"},
     {"import", cmd_import, "Scans und Dateien in einen Vorgang übernehmen (Texte durchsuchbar)"},
-    {"bpmn", cmd_bpmn, "BPMN-2.0-Modelle: inspect (Elemente je Prozess zählen)"},
+    {"bpmn", cmd_bpmn,
+     "BPMN-2.0-Modelle: inspect (Elemente zählen), deploy (als Ablauf bereitstellen)"},
 };
 
 static void usage(FILE *out)

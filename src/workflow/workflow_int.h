@@ -1,0 +1,45 @@
+/* Helpers shared by the files of the workflow engine (deploy.c, engine.c):
+ * reading rathaus' vendor attributes from the XML behind a parsed model, the
+ * office or role of a user task, and the flows around a node. */
+#ifndef RATHAUS_WORKFLOW_WORKFLOW_INT_H
+#define RATHAUS_WORKFLOW_WORKFLOW_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "workflow/bpmn.h"
+
+/* Where a user task lands: an office, a role, or both. */
+struct wf__assign {
+    int unit_nr;      /* office number, 0 when none */
+    const char *role; /* role name, "" when none; owned by the model */
+};
+
+/* Returns the value of the attribute rathaus:<name> of the model element with
+ * the given id, or NULL when the element or attribute is missing. Memory
+ * belongs to the model's XML document. */
+const char *wf__attr(const struct bpmn_model *m, const char *id, const char *name);
+
+/* Returns the scope a node lives in: its subprocess' inner scope, or the
+ * process scope. */
+const struct bpmn_scope *wf__scope_of(const struct bpmn_process *p, const struct bpmn_node *n);
+
+/* Counts the flows of scope sc whose target (incoming=true) or source is id. */
+size_t wf__count_flows(const struct bpmn_scope *sc, const char *id, bool incoming);
+
+/* Finds the office or role of user task n: its own rathaus:unit/role, else
+ * the innermost lane holding it. Returns false when there is neither. */
+bool wf__assign_of(const struct bpmn_model *m, const struct bpmn_process *p,
+                   const struct bpmn_node *n, struct wf__assign *ret);
+
+/* Returns the timer definition of an event node, or NULL. */
+const struct bpmn_event_def *wf__timer_of(const struct bpmn_node *n);
+
+/* Computes when a timer definition is due, counted from now. ERR_INVALID when
+ * it is not a timeDuration or timeDate rathaus understands. */
+int wf__timer_due(const struct bpmn_event_def *d, int64_t now, int64_t *ret);
+
+/* Selects the process to run: the only one, or the only executable one. */
+const struct bpmn_process *wf__pick_process(const struct bpmn_model *m);
+
+#endif

@@ -1,0 +1,47 @@
+// `rathaus bpmn deploy`: the shipped co-signature model deploys as version 1,
+// then 2; a reference model with elements outside the executable subset is
+// refused with every offending id and a German reason, and nothing is stored.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ROOT, makeDataDir, runCli } from '../lib/server.mjs';
+
+const MIWG = path.join(ROOT, '..', 'shared', 'data', 'bpmn-miwg');
+const parents = [];
+after(async () => {
+  for (const p of parents) await fsp.rm(p, { recursive: true, force: true });
+});
+
+function sql(dir, statement) {
+  return execFileSync('sqlite3', [path.join(dir, 'rathaus.db'), statement]).toString().trim();
+}
+
+describe('bpmn deploy', () => {
+  test('the co-signature model deploys, and again as a new version', async () => {
+    const d = await makeDataDir({ demo: false });
+    parents.push(d.parent);
+    const model = path.join(ROOT, 'data', 'bpmn', 'mitzeichnung.bpmn');
+    let r = await runCli(['bpmn', 'deploy', '--data', d.dir, model, '--service', 'test.mitzeichnung']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Version 1 /);
+    r = await runCli(['bpmn', 'deploy', '--data', d.dir, model, '--service', 'test.mitzeichnung']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Version 2 /);
+    assert.equal(sql(d.dir, "SELECT count(*) FROM journal WHERE action = 'wf.deploy'"), '2');
+    const v = await runCli(['verify', '--data', d.dir]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+  });
+
+  test('a model outside the executable subset is refused with ids and reasons', async () => {
+    const d = await makeDataDir({ demo: false });
+    parents.push(d.parent);
+    const r = await runCli(['bpmn', 'deploy', '--data', d.dir, path.join(MIWG, 'A.2.0.bpmn'), '--service', 'x']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /können nicht ausgeführt werden/);
+    assert.match(r.stderr, /_5a972b87-735d-454a-b31c-f52fb3afc5c7: Elementtyp task wird nicht ausgeführt/);
+    assert.match(r.stderr, /ohne Bedingung/);
+    assert.equal(sql(d.dir, 'SELECT count(*) FROM process_models'), '0');
+  });
+});
