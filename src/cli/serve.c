@@ -2,6 +2,7 @@
  * compiles the embedded templates and runs the web server until SIGTERM or
  * SIGINT, then drains running requests and exits cleanly. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
@@ -71,9 +72,7 @@ static void clean_dir(const char *path)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char f[4096];
-        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        unlink(f);
+        unlinkat(dirfd(d), e->d_name, 0);
     }
     closedir(d);
 }

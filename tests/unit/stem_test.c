@@ -47,7 +47,7 @@ static const char *toks(void **state, const char *z, unsigned flags)
 /* Asserts that every word of the NULL-terminated list gives the same token. */
 static void assert_meet(void **state, const char *const *words)
 {
-    char first[256];
+    char first[4096]; /* as large as toks()'s buffer */
     snprintf(first, sizeof first, "%s", toks(state, words[0], 0));
     assert_true(first[0] != '\0');
     for (size_t i = 1; words[i]; i++) {
