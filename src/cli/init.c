@@ -15,6 +15,8 @@
 #include "records/records.h"
 #include "store/journal.h"
 #include "web/web.h"
+#include "workflow/deploy.h"
+#include "workflow/engine.h"
 
 static void help(void)
 {
@@ -66,6 +68,42 @@ static int setup(struct store *s, const char *city)
     rc = rc ? (store_rollback(c), rc) : store_commit(c);
 done:
     store_put(s, c);
+    return rc;
+}
+
+/* Demo only: deploys the co-signature model for the service key
+ * "demo-mitzeichnung" and starts it on the first open case of Amt 32, so the
+ * inbox of amt32 is not empty at first start. */
+static int demo_workflow(struct store *s)
+{
+    const struct embed_file *f = NULL;
+    for (size_t i = 0; i < rathaus_data_count; i++)
+        if (strcmp(rathaus_data[i].name, "bpmn/mitzeichnung.bpmn") == 0)
+            f = &rathaus_data[i];
+    if (!f)
+        return ERR_INTERNAL;
+    struct wf_deployment dep;
+    int rc = wf_deploy(s, "system", (const char *)f->data, f->len, "mitzeichnung.bpmn",
+                       "demo-mitzeichnung", &dep, NULL, NULL);
+    if (rc)
+        return rc;
+    struct store_conn *c;
+    if ((rc = store_get(s, &c)))
+        return rc;
+    struct store_stmt *q;
+    char ref[256] = "";
+    if (!(rc = store_prepare(c,
+                             "SELECT c.reference FROM cases c JOIN files f ON f.id = c.file_id"
+                             " WHERE f.unit_nr = 32 AND f.status = 'open' AND c.status = 'open'"
+                             " ORDER BY c.id LIMIT 1",
+                             &q))) {
+        if (store_step(q) == STORE_ROW)
+            snprintf(ref, sizeof ref, "%s", store_col_text(q, 0));
+        store_done(q);
+    }
+    store_put(s, c);
+    if (!rc && *ref)
+        rc = wf_start(s, "system", "demo-mitzeichnung", ref, NULL, NULL);
     return rc;
 }
 
@@ -158,6 +196,8 @@ int cmd_init(int argc, char **argv)
         }
         if (!rc && (rc = rec_demo_seed(s)))
             fprintf(stderr, "rathaus init: Demo-Akten: %s\n", err_message(rc));
+        if (!rc && (rc = demo_workflow(s)))
+            fprintf(stderr, "rathaus init: Demo-Prozess: %s\n", err_message(rc));
         /* extract the demo documents now, so they are searchable at first start */
         if (!rc && (rc = rec_extract_drain(s, 2)))
             fprintf(stderr, "rathaus init: Texterkennung der Demo-Dokumente: %s\n",

@@ -16,6 +16,7 @@
 #include "http/http.h"
 #include "records/records.h"
 #include "web/web.h"
+#include "workflow/engine.h"
 
 EMBED_DECLARE(rathaus_templates);
 EMBED_DECLARE(rathaus_static);
@@ -143,7 +144,7 @@ int cmd_serve(int argc, char **argv)
         goto done;
     }
     if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
-        (rc = records_register(router))) {
+        (rc = records_register(router)) || (rc = wf_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }
@@ -189,6 +190,8 @@ int cmd_serve(int argc, char **argv)
             http_server_port(srv), dir);
     if ((rc = rec_extract_start(app.store, 0))) /* text extraction for the search */
         log_msg(LOG_WARN, "Textauslese nicht gestartet: %s", err_message(rc));
+    if ((rc = wf_loop_start(app.store))) /* timers and resumption of the workflow */
+        log_msg(LOG_WARN, "Workflow-Zeitgeber nicht gestartet: %s", err_message(rc));
     int sig = 0;
     sigwait(&set, &sig);
     log_msg(LOG_INFO, "Signal %d: beende nach laufenden Anfragen", sig);
@@ -200,6 +203,7 @@ done:
     http_router_free(router);
     view_free(app.view);
     rec_extract_stop();
+    wf_loop_stop();
     store_close(app.store);
     if (status == 0)
         log_msg(LOG_INFO, "beendet");

@@ -79,4 +79,20 @@ int wf_resume(struct store *s, int *ret_done) WUR;
  * boundary, interrupting, state}]}. ERR_NOTFOUND. */
 int wf_instance_get(struct store *s, int64_t id, json_t **ret) WUR;
 
+/* Starts the server's workflow thread on s (borrowed until wf_loop_stop):
+ * it calls wf_resume once, then wf_timers_fire with the current time every
+ * few seconds; failures are logged and retried on the next round.
+ * ERR_EXISTS: already running; ERR_NOMEM: no thread. */
+int wf_loop_start(struct store *s) WUR;
+
+/* Wakes and joins the workflow thread (waits for a running round to end).
+ * A no-op when none runs. Call before closing the store. */
+void wf_loop_stop(void);
+
+struct http_router;
+
+/* Registers the staff pages (/aufgaben, /wiedervorlagen) and the event log
+ * API (/api/v1/processes/:id/events) with router. ERR_NOMEM. */
+int wf_register(struct http_router *router) WUR;
+
 #endif

@@ -1,0 +1,624 @@
+/* The staff pages of the workflow: "Meine Aufgaben" with the office inbox,
+ * one task with its case documents and the process diagram, the
+ * resubmission list, and the event log of a process as CSV or JSON (the
+ * input of process mining). Handlers stay thin: they read the store, call
+ * the engine (engine.h) and render a template of templates/workflow/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rtime.h"
+#include "bpmn.h"
+#include "engine.h"
+#include "http/http.h"
+#include "records/records.h"
+#include "store/blob.h"
+#include "web/web.h"
+#include "workflow_int.h"
+
+/* Named limits of the pages. */
+#define WFP_MAX_ROWS 500              /* tasks or resubmissions listed per page */
+#define WFP_MAX_NOTE 4000             /* bytes of the "Bemerkung" of a completion */
+#define WFP_MAX_EVENTS 100000         /* journal entries of one event log */
+#define WFP_MAX_LOG_BYTES (64u << 20) /* bytes of one event log response */
+#define WFP_MAX_ROLES 4               /* role names a user can hold (WEB_ROLE_*) */
+
+/* Roles that may read a process's event log. */
+#define WFP_ROLES_LOG (WEB_ROLE_HEAD | WEB_ROLE_ADMIN)
+
+/* Role names as the models write them in lanes (rathaus:role). */
+static const struct {
+    unsigned bit;     /* WEB_ROLE_* */
+    const char *name; /* German name */
+} ROLE_NAMES[WFP_MAX_ROLES] = {
+    {WEB_ROLE_CASEWORKER, "Sachbearbeitung"},
+    {WEB_ROLE_HEAD, "Leitung"},
+    {WEB_ROLE_REGISTRY, "Registratur"},
+    {WEB_ROLE_ADMIN, "Admin"},
+};
+
+/* The user's role names for binding, NULL where the user lacks the role. */
+static void role_names(const struct http_req *req, const char *out[WFP_MAX_ROLES])
+{
+    for (int i = 0; i < WFP_MAX_ROLES; i++)
+        out[i] = req->user.roles & ROLE_NAMES[i].bit ? ROLE_NAMES[i].name : NULL;
+}
+
+static void set(json_t *o, const char *k, json_t *v)
+{
+    json_object_set_new(o, k, v);
+}
+
+/* Renders tmpl with d (stolen) and status. */
+static int render(struct http_req *req, struct http_resp *resp, int status, const char *tmpl,
+                  json_t *d)
+{
+    if (!d)
+        return ERR_NOMEM;
+    int rc = web_page(req, resp, tmpl, d);
+    if (!rc)
+        resp->status = status;
+    return rc;
+}
+
+/* The case page of a case reference "<file ref>/<n>", in the arena. */
+static const char *case_href(struct http_req *req, const char *case_ref)
+{
+    const char *slash = strrchr(case_ref, '/');
+    if (!slash)
+        return NULL;
+    return arena_printf(req->arena, "/akten/%.*s/vorgaenge/%s", (int)(slash - case_ref), case_ref,
+                        slash + 1);
+}
+
+/* Adds the display fields of a task row: due date text, overdue flag, link. */
+static void task_labels(struct http_req *req, json_t *t, const char *now_iso)
+{
+    const char *due = json_string_value(json_object_get(t, "due"));
+    int64_t when;
+    if (due && *due && !rtime_parse_iso(due, &when)) {
+        char buf[64];
+        rtime_display(when, buf, sizeof buf);
+        set(t, "due_text", json_string(buf));
+        set(t, "ueberfaellig",
+            json_boolean(strcmp(due, now_iso) < 0 &&
+                         strcmp(json_string_value(json_object_get(t, "state")), "open") == 0));
+    }
+    const char *ref = json_string_value(json_object_get(t, "case_ref"));
+    const char *href = ref ? case_href(req, ref) : NULL;
+    if (href)
+        set(t, "case_href", json_string(href));
+}
+
+/* One task row of the statement st (columns as in the SELECTs below). */
+static json_t *task_row(struct store_stmt *st)
+{
+    return json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, s:s, s:I}", "id",
+                     (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1), "due",
+                     store_col_null(st, 2) ? NULL : store_col_text(st, 2), "assignee",
+                     store_col_null(st, 3) ? NULL : store_col_text(st, 3), "state",
+                     store_col_text(st, 4), "case_ref", store_col_text(st, 5), "process",
+                     store_col_text(st, 6), "instance", (json_int_t)store_col_int(st, 7));
+}
+
+#define TASK_COLS                                                                                  \
+    "SELECT t.id, t.name, t.due, t.assignee, t.state, i.case_ref, pm.name, i.id FROM tasks t"      \
+    " JOIN instances i ON i.id = t.instance_id JOIN process_models pm ON pm.id = i.model_id"
+#define INBOX_WHERE                                                                                \
+    " WHERE t.state = 'open' AND t.assignee IS NULL AND ((t.unit_nr = ? AND t.unit_nr > 0)"        \
+    " OR t.role IN (?, ?, ?, ?))"
+
+static const char SQL_MINE_ASC[] =
+    TASK_COLS " WHERE t.state = 'open' AND t.assignee = ? ORDER BY t.due IS NULL, t.due, t.id";
+static const char SQL_MINE_DESC[] =
+    TASK_COLS " WHERE t.state = 'open' AND t.assignee = ? ORDER BY t.due IS NULL, t.due DESC, t.id";
+static const char SQL_INBOX_ASC[] = TASK_COLS INBOX_WHERE " ORDER BY t.due IS NULL, t.due, t.id";
+static const char SQL_INBOX_DESC[] =
+    TASK_COLS INBOX_WHERE " ORDER BY t.due IS NULL, t.due DESC, t.id";
+
+/* Runs one task list query into *ret (new array). */
+static int task_list(struct http_req *req, struct store_conn *c, const char *sql, bool inbox,
+                     const char *now_iso, json_t **ret)
+{
+    struct store_stmt *st;
+    const char *roles[WFP_MAX_ROLES];
+    role_names(req, roles);
+    int rc = store_prepare(c, sql, &st);
+    if (rc)
+        return rc;
+    rc = inbox ? store_bind(st,
+                            "ittt"
+                            "t",
+                            (int64_t)req->user.unit_nr, roles[0], roles[1], roles[2], roles[3])
+               : store_bind(st, "t", req->user.login);
+    json_t *list = json_array();
+    int n = 0;
+    while (!rc && list && n++ < WFP_MAX_ROWS && (rc = store_step(st)) == STORE_ROW) {
+        rc = 0;
+        json_t *t = task_row(st);
+        if (!t) {
+            rc = ERR_NOMEM;
+            break;
+        }
+        task_labels(req, t, now_iso);
+        json_array_append_new(list, t);
+    }
+    if (rc == STORE_DONE || rc == STORE_ROW)
+        rc = 0;
+    store_done(st);
+    if (!rc && !list)
+        rc = ERR_NOMEM;
+    if (rc)
+        json_decref(list);
+    else
+        *ret = list;
+    return rc;
+}
+
+static const char *flash_of(struct http_req *req)
+{
+    if (http_query(req, "erledigt"))
+        return "Die Aufgabe wurde erledigt.";
+    if (http_query(req, "zurueckgegeben"))
+        return "Die Aufgabe wurde an den Posteingang des Amts zurückgegeben.";
+    return NULL;
+}
+
+/* ---- /aufgaben: my tasks and the office inbox ------------------------- */
+
+static int get_tasks(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    const char *sort = http_query(req, "sortierung");
+    bool desc = sort && strcmp(sort, "faellig-absteigend") == 0;
+    char now_iso[32];
+    rtime_iso_utc(rtime_now(), now_iso, sizeof now_iso);
+    struct store_conn *c;
+    int rc = store_get(app->store, &c);
+    if (rc)
+        return rc;
+    json_t *mine = NULL, *inbox = NULL;
+    rc = task_list(req, c, desc ? SQL_MINE_DESC : SQL_MINE_ASC, false, now_iso, &mine);
+    if (!rc)
+        rc = task_list(req, c, desc ? SQL_INBOX_DESC : SQL_INBOX_ASC, true, now_iso, &inbox);
+    store_put(app->store, c);
+    if (rc) {
+        json_decref(mine);
+        return rc;
+    }
+    return render(req, resp, 200, "workflow/aufgaben.html",
+                  json_pack("{s:s, s:o, s:o, s:b, s:s?}", "title", "Aufgaben", "meine", mine,
+                            "posteingang", inbox, "absteigend", desc, "flash", flash_of(req)));
+}
+
+/* ---- /aufgaben/:id: one task ------------------------------------------ */
+
+static const char SQL_TASK[] =
+    "SELECT t.id, t.name, t.due, t.assignee, t.state, i.case_ref, pm.name, i.id, t.node_id,"
+    " t.unit_nr, t.role, pm.bpmn_sha256, pm.process_id, t.completed_by FROM tasks t"
+    " JOIN instances i ON i.id = t.instance_id JOIN process_models pm ON pm.id = i.model_id"
+    " WHERE t.id = ?";
+
+/* The task of the path as an object with node, sha and process_id; NOT_FOUND
+ * unless the user's office or role holds it or the user claimed it. */
+static int task_load(struct http_req *req, json_t **ret)
+{
+    struct app *app = req->app;
+    long id;
+    if (str_to_long(req->param[0], 1, INT64_MAX / 2, &id))
+        return ERR_NOTFOUND;
+    struct store_conn *c;
+    int rc = store_get(app->store, &c);
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    json_t *t = NULL;
+    if (!(rc = store_prepare(c, SQL_TASK, &st))) {
+        if (!(rc = store_bind(st, "i", (int64_t)id)) && (rc = store_step(st)) == STORE_ROW) {
+            rc = 0;
+            const char *roles[WFP_MAX_ROLES];
+            role_names(req, roles);
+            int unit = (int)store_col_int(st, 9);
+            const char *role = store_col_text(st, 10);
+            bool ok = (unit > 0 && unit == req->user.unit_nr) ||
+                      strcmp(store_col_text(st, 3), req->user.login) == 0 ||
+                      strcmp(store_col_text(st, 13), req->user.login) == 0;
+            for (int i = 0; i < WFP_MAX_ROLES; i++)
+                ok = ok || (roles[i] && *role && strcmp(roles[i], role) == 0);
+            if (!ok)
+                rc = ERR_NOTFOUND;
+            else if (!(t = task_row(st)))
+                rc = ERR_NOMEM;
+            else {
+                set(t, "node", json_string(store_col_text(st, 8)));
+                set(t, "sha", json_string(store_col_text(st, 11)));
+                set(t, "process_id", json_string(store_col_text(st, 12)));
+            }
+        } else if (rc == STORE_DONE) {
+            rc = ERR_NOTFOUND;
+        }
+        store_done(st);
+    }
+    store_put(app->store, c);
+    if (!rc)
+        *ret = t;
+    return rc;
+}
+
+static json_t *num(double v)
+{
+    return json_real(v);
+}
+
+/* The diagram of the model (sha) as data for the SVG of the template:
+ * shapes with kind and bounds, edges with their points, the current node
+ * marked. NULL when the model has no DI or cannot be read. */
+static json_t *diagram(struct http_req *req, const char *sha, const char *pid, const char *current)
+{
+    struct app *app = req->app;
+    struct str data;
+    str_init(&data, BPMN_MAX_BYTES);
+    struct bpmn_model *m = NULL;
+    json_t *d = NULL;
+    if (blob_read(app->store, sha, &data) || bpmn_parse(data.buf, data.len, sha, &m, NULL))
+        goto done;
+    const struct bpmn_process *p = NULL;
+    for (const struct bpmn_process *q = m->processes; q; q = q->next)
+        if (strcmp(q->id, pid) == 0)
+            p = q;
+    double minx = 1e9, miny = 1e9, maxx = 0, maxy = 0;
+    json_t *shapes = json_array(), *edges = json_array();
+    for (const struct bpmn_shape *s = m->shapes; s && shapes; s = s->next) {
+        if (!s->has_bounds)
+            continue;
+        const struct bpmn_node *n = NULL;
+        for (const struct bpmn_node *k = p ? p->scope.nodes : NULL; k; k = k->next)
+            if (strcmp(k->id, s->element) == 0)
+                n = k;
+        const char *kind = !n                             ? "bereich"
+                           : n->kind == BPMN_KIND_EVENT   ? "ereignis"
+                           : n->kind == BPMN_KIND_GATEWAY ? "verzweigung"
+                                                          : "aufgabe";
+        bool cur = n && strcmp(n->id, current) == 0;
+        json_t *o =
+            json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "kind", kind, "name",
+                      n ? n->name : "", "x", num(s->x), "y", num(s->y), "w", num(s->w), "h",
+                      num(s->h), "cx", num(s->x + s->w / 2), "cy", num(s->y + s->h / 2), "r",
+                      num(s->w < s->h ? s->w / 2 : s->h / 2), "aktuell", cur);
+        if (o && !strcmp(kind, "verzweigung")) {
+            char pts[160];
+            snprintf(pts, sizeof pts, "%g,%g %g,%g %g,%g %g,%g", s->x + s->w / 2, s->y, s->x + s->w,
+                     s->y + s->h / 2, s->x + s->w / 2, s->y + s->h, s->x, s->y + s->h / 2);
+            set(o, "punkte", json_string(pts));
+        }
+        if (o) {
+            set(o, "ist_bereich", json_boolean(!strcmp(kind, "bereich")));
+            set(o, "ist_aufgabe", json_boolean(!strcmp(kind, "aufgabe")));
+            set(o, "ist_rund", json_boolean(!strcmp(kind, "ereignis")));
+            set(o, "ist_raute", json_boolean(!strcmp(kind, "verzweigung")));
+        }
+        json_array_append_new(shapes, o);
+        if (s->x < minx)
+            minx = s->x;
+        if (s->y < miny)
+            miny = s->y;
+        if (s->x + s->w > maxx)
+            maxx = s->x + s->w;
+        if (s->y + s->h > maxy)
+            maxy = s->y + s->h;
+    }
+    for (const struct bpmn_edge *e = m->edges; e && edges; e = e->next) {
+        struct str pts;
+        str_init(&pts, 4096);
+        for (size_t i = 0; i < e->n_points; i++)
+            str_addf(&pts, "%s%g,%g", i ? " " : "", e->points[i].x, e->points[i].y);
+        json_array_append_new(edges, json_pack("{s:s}", "punkte", pts.buf));
+        str_release(&pts);
+    }
+    if (shapes && edges && json_array_size(shapes))
+        d = json_pack("{s:O, s:O, s:o, s:o, s:o, s:o}", "formen", shapes, "kanten", edges, "links",
+                      num(minx - 10), "oben", num(miny - 20), "breite", num(maxx - minx + 20),
+                      "hoehe", num(maxy - miny + 30));
+    json_decref(shapes);
+    json_decref(edges);
+done:
+    bpmn_free(m);
+    str_release(&data);
+    return d;
+}
+
+/* The task page; err (may be NULL) is shown above the buttons, bemerkung
+ * is the value of the textarea. */
+static int task_page(struct http_req *req, struct http_resp *resp, int status, const char *err,
+                     const char *bemerkung)
+{
+    struct app *app = req->app;
+    json_t *t = NULL;
+    int rc = task_load(req, &t);
+    if (rc)
+        return rc;
+    char now_iso[32];
+    rtime_iso_utc(rtime_now(), now_iso, sizeof now_iso);
+    task_labels(req, t, now_iso);
+    const char *state = json_string_value(json_object_get(t, "state"));
+    const char *who = json_string_value(json_object_get(t, "assignee"));
+    bool open = strcmp(state, "open") == 0;
+    bool mine = who && strcmp(who, req->user.login) == 0;
+    struct rec_actor a = rec_actor_of(&req->user);
+    json_t *c = NULL;
+    if (rec_case_get(app->store, &a, json_string_value(json_object_get(t, "case_ref")), &c))
+        c = NULL;
+    json_t *dia = diagram(req, json_string_value(json_object_get(t, "sha")),
+                          json_string_value(json_object_get(t, "process_id")),
+                          json_string_value(json_object_get(t, "node")));
+    char title[256];
+    snprintf(title, sizeof title, "Aufgabe: %s", json_string_value(json_object_get(t, "name")));
+    json_t *d = json_pack("{s:s, s:o, s:o*, s:o*, s:b, s:b, s:b, s:b, s:s?, s:s}", "title", title,
+                          "aufgabe", t, "vorgang", c, "diagramm", dia, "offen", open, "meine",
+                          open && mine, "frei", open && !who, "fremd", open && who && !mine,
+                          "fehler", err, "bemerkung", bemerkung ? bemerkung : "");
+    return render(req, resp, status, "workflow/aufgabe.html", d);
+}
+
+static int get_task(struct http_req *req, struct http_resp *resp)
+{
+    return task_page(req, resp, 200, NULL, NULL);
+}
+
+static int64_t task_id(struct http_req *req)
+{
+    long id;
+    return str_to_long(req->param[0], 1, INT64_MAX / 2, &id) ? 0 : (int64_t)id;
+}
+
+/* Maps an engine refusal of a button to a message on the task page. */
+static int refused(struct http_req *req, struct http_resp *resp, int rc, const char *bemerkung)
+{
+    if (rc == ERR_EXISTS)
+        return task_page(req, resp, 409,
+                         "Die Aufgabe ist nicht mehr offen oder wurde von "
+                         "jemand anderem übernommen.",
+                         bemerkung);
+    if (rc == ERR_DENIED)
+        return task_page(req, resp, 409, "Die Aufgabe ist von jemand anderem übernommen.",
+                         bemerkung);
+    if (rc == ERR_TOOBIG)
+        return task_page(req, resp, 422, "Die Bemerkung ist zu lang.", bemerkung);
+    return rc;
+}
+
+static int post_claim(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    json_t *t = NULL;
+    int rc = task_load(req, &t);
+    json_decref(t);
+    if (!rc && (rc = wf_task_claim(app->store, req->user.login, task_id(req))))
+        return refused(req, resp, rc, NULL);
+    const char *to =
+        rc ? NULL : arena_printf(req->arena, "/aufgaben/%lld", (long long)task_id(req));
+    return rc ? rc : to ? http_redirect(req, resp, to) : ERR_NOMEM;
+}
+
+static int post_unclaim(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    json_t *t = NULL;
+    int rc = task_load(req, &t);
+    json_decref(t);
+    if (!rc && (rc = wf_task_unclaim(app->store, req->user.login, task_id(req))))
+        return refused(req, resp, rc, NULL);
+    return rc ? rc : http_redirect(req, resp, "/aufgaben?zurueckgegeben=1");
+}
+
+static int post_complete(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    json_t *t = NULL;
+    int rc = task_load(req, &t);
+    json_decref(t);
+    if (rc)
+        return rc;
+    const char *note = form_get(&req->form, "bemerkung");
+    if (note && strlen(note) > WFP_MAX_NOTE)
+        return task_page(req, resp, 422, "Die Bemerkung ist zu lang (höchstens 4000 Zeichen).",
+                         note);
+    json_t *form = json_object();
+    if (!form)
+        return ERR_NOMEM;
+    if (note && *note)
+        set(form, "bemerkung", json_string(note));
+    rc = wf_task_complete(app->store, req->user.login, task_id(req), form);
+    json_decref(form);
+    if (rc)
+        return refused(req, resp, rc, note);
+    return http_redirect(req, resp, "/aufgaben?erledigt=1");
+}
+
+/* ---- /wiedervorlagen -------------------------------------------------- */
+
+static const char SQL_RESUB[] =
+    "SELECT i.case_ref, i.vars, pm.name FROM instances i"
+    " JOIN process_models pm ON pm.id = i.model_id WHERE i.vars LIKE '%\"wiedervorlage\"%'"
+    " AND EXISTS (SELECT 1 FROM tasks t WHERE t.instance_id = i.id AND"
+    " ((t.unit_nr = ? AND t.unit_nr > 0) OR t.role IN (?, ?, ?, ?) OR t.completed_by = ?))"
+    " ORDER BY i.id";
+
+static int by_date(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    return strcmp(json_string_value(json_object_get(x, "datum")),
+                  json_string_value(json_object_get(y, "datum")));
+}
+
+static int get_resubmissions(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    const char *roles[WFP_MAX_ROLES];
+    role_names(req, roles);
+    struct store_conn *c;
+    int rc = store_get(app->store, &c);
+    if (rc)
+        return rc;
+    json_t *rows[WFP_MAX_ROWS];
+    size_t n = 0;
+    struct store_stmt *st;
+    if (!(rc = store_prepare(c, SQL_RESUB, &st))) {
+        rc = store_bind(st,
+                        "ittt"
+                        "tt",
+                        (int64_t)req->user.unit_nr, roles[0], roles[1], roles[2], roles[3],
+                        req->user.login);
+        while (!rc && n < WFP_MAX_ROWS && (rc = store_step(st)) == STORE_ROW) {
+            rc = 0;
+            json_t *v = json_loads(store_col_text(st, 1), 0, NULL);
+            const char *day = json_string_value(json_object_get(v, "wiedervorlage"));
+            if (day) {
+                json_t *r = json_pack("{s:s, s:s, s:s}", "case_ref", store_col_text(st, 0), "datum",
+                                      day, "process", store_col_text(st, 2));
+                const char *href = r ? case_href(req, store_col_text(st, 0)) : NULL;
+                if (href)
+                    set(r, "case_href", json_string(href));
+                if (r)
+                    rows[n++] = r;
+            }
+            json_decref(v);
+        }
+        if (rc == STORE_DONE || rc == STORE_ROW)
+            rc = 0;
+        store_done(st);
+    }
+    store_put(app->store, c);
+    qsort(rows, n, sizeof rows[0], by_date);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (list)
+            json_array_append_new(list, rows[i]);
+        else
+            json_decref(rows[i]);
+    }
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    return render(req, resp, 200, "workflow/wiedervorlagen.html",
+                  json_pack("{s:s, s:o*}", "title", "Wiedervorlagen", "eintraege", list));
+}
+
+/* ---- /api/v1/processes/:process_id/events ----------------------------- */
+
+static const char SQL_EVENTS[] =
+    "SELECT j.at, j.actor, j.action, j.object, j.details FROM journal j"
+    " WHERE j.action LIKE 'wf.%' AND j.object IN (SELECT 'instance:' || i.id FROM instances i"
+    " JOIN process_models pm ON pm.id = i.model_id WHERE pm.process_id = ?) ORDER BY j.seq";
+
+/* Appends z as one CSV field (quoted when needed). */
+static void csv_field(struct str *s, const char *z, bool last)
+{
+    if (strpbrk(z, ",\"\r\n")) {
+        str_addc(s, '"');
+        for (; *z; z++) {
+            if (*z == '"')
+                str_addc(s, '"');
+            str_addc(s, *z);
+        }
+        str_addc(s, '"');
+    } else {
+        str_adds(s, z);
+    }
+    str_adds(s, last ? "\r\n" : ",");
+}
+
+static int get_events(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    if (!(req->user.roles & WFP_ROLES_LOG))
+        return ERR_DENIED;
+    const char *fmt = http_query(req, "format");
+    bool csv = fmt && strcmp(fmt, "csv") == 0;
+    if (fmt && !csv && strcmp(fmt, "json") != 0)
+        return ERR_INVALID;
+    struct store_conn *c;
+    int rc = store_get(app->store, &c);
+    if (rc)
+        return rc;
+    json_t *list = json_array();
+    struct str out;
+    str_init(&out, WFP_MAX_LOG_BYTES);
+    if (csv)
+        str_adds(&out, "time,instance,case,event,activity,task,branch,actor\r\n");
+    struct store_stmt *st;
+    int n = 0;
+    if (!list)
+        rc = ERR_NOMEM;
+    else if (!(rc = store_prepare(c, SQL_EVENTS, &st))) {
+        rc = store_bind(st, "t", req->param[0]);
+        while (!rc && n++ < WFP_MAX_EVENTS && (rc = store_step(st)) == STORE_ROW) {
+            rc = 0;
+            json_t *det = json_loads(store_col_text(st, 4), 0, NULL);
+            const char *obj = store_col_text(st, 3);
+            long long inst = 0;
+            if (strncmp(obj, "instance:", 9) == 0)
+                inst = strtoll(obj + 9, NULL, 10);
+            const char *kase = json_string_value(json_object_get(det, "case"));
+            const char *node = json_string_value(json_object_get(det, "node"));
+            const char *flow = json_string_value(json_object_get(det, "flow"));
+            json_int_t task = json_integer_value(json_object_get(det, "task"));
+            if (csv) {
+                char ib[32], tb[32];
+                snprintf(ib, sizeof ib, "%lld", inst);
+                snprintf(tb, sizeof tb, "%lld", (long long)task);
+                csv_field(&out, store_col_text(st, 0), false);
+                csv_field(&out, ib, false);
+                csv_field(&out, kase ? kase : "", false);
+                csv_field(&out, store_col_text(st, 2), false);
+                csv_field(&out, node ? node : "", false);
+                csv_field(&out, task ? tb : "", false);
+                csv_field(&out, flow ? flow : "", false);
+                csv_field(&out, store_col_text(st, 1), true);
+                if (out.len + 1 >= WFP_MAX_LOG_BYTES)
+                    rc = ERR_TOOBIG;
+            } else {
+                json_t *e = json_pack("{s:s, s:I, s:s?, s:s, s:s?, s:s?, s:s}", "time",
+                                      store_col_text(st, 0), "instance", (json_int_t)inst, "case",
+                                      kase, "event", store_col_text(st, 2), "activity", node,
+                                      "branch", flow, "actor", store_col_text(st, 1));
+                if (e && task)
+                    set(e, "task", json_integer(task));
+                if (!e || json_array_append_new(list, e))
+                    rc = ERR_NOMEM;
+            }
+            json_decref(det);
+        }
+        if (rc == STORE_DONE || rc == STORE_ROW)
+            rc = 0;
+        store_done(st);
+    }
+    store_put(app->store, c);
+    if (!rc && csv) {
+        resp->content_type = "text/csv; charset=utf-8";
+        rc = str_add(&resp->body, out.buf, out.len);
+    } else if (!rc) {
+        json_t *o = json_pack("{s:s, s:O}", "process", req->param[0], "events", list);
+        rc = o ? http_json(resp, 200, o) : ERR_NOMEM;
+        json_decref(o);
+    }
+    json_decref(list);
+    str_release(&out);
+    return rc;
+}
+
+static const struct http_route wf_routes[] = {
+    {"GET", "/aufgaben", get_tasks, HTTP_AUTH},
+    {"GET", "/aufgaben/:id", get_task, HTTP_AUTH},
+    {"POST", "/aufgaben/:id/uebernehmen", post_claim, HTTP_AUTH},
+    {"POST", "/aufgaben/:id/zurueckgeben", post_unclaim, HTTP_AUTH},
+    {"POST", "/aufgaben/:id/erledigen", post_complete, HTTP_AUTH},
+    {"GET", "/wiedervorlagen", get_resubmissions, HTTP_AUTH},
+    {"GET", "/api/v1/processes/:process_id/events", get_events, HTTP_AUTH},
+};
+
+int wf_register(struct http_router *router)
+{
+    return http_routes_add(router, wf_routes, sizeof wf_routes / sizeof wf_routes[0]);
+}
