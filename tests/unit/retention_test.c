@@ -25,6 +25,8 @@
 #include "store/store.h"
 #include "web/web.h"
 
+#include "fixture.h"
+
 /* Seconds of the clock offset that makes every file of the test due. */
 #define FAR_FUTURE "2000000000" /* about 63 years */
 
@@ -63,67 +65,18 @@ static void test_retention_dates(void **state)
 
 /* ---- fixture: a store with offices and the default plan ----------------- */
 
-struct fx {
-    char tmp[64];    /* mkdtemp directory */
-    char dir[96];    /* data directory */
-    struct store *s; /* the opened store */
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int migrate_all(struct store *s)
-{
-    const struct {
-        const struct store_migration *list;
-        size_t n;
-    } parts[] = {
-        {journal_migrations, journal_migrations_count},
-        {web_migrations, web_migrations_count},
-        {records_migrations, records_migrations_count},
-        {records_search_migrations, records_search_migrations_count},
-    };
-    struct store_migration all[64];
-    size_t k = 0;
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        for (size_t j = 0; j < parts[i].n && k < 64; j++)
-            all[k++] = parts[i].list[j];
-    return store_migrate(s, all, k, NULL);
-}
-
 static int setup(void **state)
 {
-    unsetenv("RATHAUS_CLOCK_OFFSET");
-    struct fx *f = calloc(1, sizeof *f);
-    if (!f)
+    struct fx *f;
+    if (fx_open("retention", &f))
         return -1;
-    snprintf(f->tmp, sizeof f->tmp, "/tmp/rathaus-ret-XXXXXX");
-    if (!mkdtemp(f->tmp))
-        return -1;
-    snprintf(f->dir, sizeof f->dir, "%s/data", f->tmp);
-    if (store_open(f->dir, STORE_CREATE, &f->s) || migrate_all(f->s))
-        return -1;
-    struct store_conn *c;
-    if (store_get(f->s, &c) || store_begin(c, true) || web_units_seed(c, "test") ||
-        rec_plan_seed(c, "test") || store_commit(c))
-        return -1;
-    store_put(f->s, c);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    store_close(f->s);
-    nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    unsetenv("RATHAUS_CLOCK_OFFSET");
+    fx_close(*state);
     return 0;
 }
 
