@@ -50,8 +50,7 @@ int rec_case_create(struct store *s, const struct rec_actor *a, const char *file
         goto fail;
     json_t *d = json_pack("{s:s, s:I, s:s?}", "reference", ref, "case", (json_int_t)id, "service",
                           service_key);
-    rc = d ? rec__journal(c, a, "case.create", "case", id, f.id, d) : ERR_NOMEM;
-    json_decref(d);
+    rc = rec__journal(c, a, "case.create", "case", id, f.id, d);
     if (rc)
         goto fail;
     if ((rc = store_commit(c)))
@@ -213,8 +212,7 @@ int rec_case_close(struct store *s, const struct rec_actor *a, const char *ref)
                         at, k.id)))
         goto fail;
     json_t *d = json_pack("{s:s, s:I}", "reference", k.reference, "case", (json_int_t)k.id);
-    rc = d ? rec__journal(c, a, "case.close", "case", k.id, f.id, d) : ERR_NOMEM;
-    json_decref(d);
+    rc = rec__journal(c, a, "case.close", "case", k.id, f.id, d);
     if (rc)
         goto fail;
     rc = store_commit(c);

@@ -154,7 +154,7 @@ int rec__journal(struct store_conn *c, const struct rec_actor *a, const char *ac
 {
     char obj[48];
     snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
-    json_t *d = details ? json_incref(details) : json_object();
+    json_t *d = details; /* stolen: a failed json_pack arrives as NULL */
     if (!d)
         return ERR_NOMEM;
     int rc = json_object_set_new(d, "file", json_integer(file_id)) ? ERR_NOMEM : 0;

@@ -233,8 +233,10 @@ int rec__dispose(struct store *s, const struct rec_actor *a, const char *ref, bo
                        " at, actor, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        "tttitttt", f.reference, f.title, f.plan_code, (int64_t)f.unit_nr, action,
                        at, a->login, dj);
-    if (!rc)
+    if (!rc) {
         rc = rec__journal(c, a, destroy ? "file.destroy" : "file.offer", "file", f.id, f.id, d);
+        d = NULL; /* taken by rec__journal */
+    }
     free(dj);
     json_decref(d);
     if (rc)

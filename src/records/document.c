@@ -176,8 +176,7 @@ int rec_doc_create(struct store *s, const struct rec_actor *a, const char *case_
         goto fail;
     json_t *j = json_pack("{s:I, s:I, s:s}", "case", (json_int_t)k.id, "doc", (json_int_t)id,
                           "direction", d->direction);
-    rc = j ? rec__journal(c, a, "doc.create", "doc", id, f.id, j) : ERR_NOMEM;
-    json_decref(j);
+    rc = rec__journal(c, a, "doc.create", "doc", id, f.id, j);
     if (rc)
         goto fail;
     if ((rc = store_commit(c)))
@@ -267,8 +266,7 @@ int rec_version_add(struct store *s, const struct rec_actor *a, int64_t doc_id,
     json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:s, s:I, s:s}", "case", (json_int_t)k.id, "doc",
                           (json_int_t)doc_id, "version", (json_int_t)id, "n", (json_int_t)n,
                           "sha256", sha, "size", (json_int_t)size, "mime", mime);
-    rc = j ? rec__journal(c, a, "doc.version", "version", id, f.id, j) : ERR_NOMEM;
-    json_decref(j);
+    rc = rec__journal(c, a, "doc.version", "version", id, f.id, j);
     if (rc)
         goto fail;
     if ((rc = store_commit(c)))
@@ -337,8 +335,7 @@ int rec_version_open(struct store *s, const struct rec_actor *a, int64_t version
     json_t *j =
         json_pack("{s:I, s:I, s:I, s:s}", "case", (json_int_t)k.id, "doc", (json_int_t)doc_id,
                   "version", (json_int_t)version_id, "mode", download ? "download" : "view");
-    rc = j ? rec__journal(c, a, "doc.read", "version", version_id, f.id, j) : ERR_NOMEM;
-    json_decref(j);
+    rc = rec__journal(c, a, "doc.read", "version", version_id, f.id, j);
     if (rc)
         goto fail;
     if ((rc = store_commit(c)))

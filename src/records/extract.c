@@ -712,7 +712,6 @@ static int save_result(struct store *s, int64_t version_id, const char *text, si
         }
         struct rec_actor sys = rec_actor_system("system");
         rc = rec__journal(c, &sys, "doc.extract", "version", version_id, file_id, d);
-        json_decref(d);
         if (rc)
             goto done;
     }
@@ -831,9 +830,7 @@ static int job_fail(struct store *s, const struct job *j, const char *why)
             json_t *d = json_pack("{s:I, s:s, s:i}", "version", (json_int_t)j->version, "error",
                                   why, "attempts", j->attempts);
             struct rec_actor sys = rec_actor_system("system");
-            rc = d ? rec__journal(c, &sys, "doc.extract.failed", "version", j->version, file_id, d)
-                   : ERR_NOMEM;
-            json_decref(d);
+            rc = rec__journal(c, &sys, "doc.extract.failed", "version", j->version, file_id, d);
         } else if (rc == ERR_NOTFOUND) {
             rc = 0;
         }

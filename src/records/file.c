@@ -107,8 +107,7 @@ int rec_file_create(struct store *s, const struct rec_actor *a, const char *plan
         goto fail;
     json_t *d =
         json_pack("{s:s, s:s, s:i}", "reference", ref, "plan", plan_code, "office", unit_nr);
-    rc = d ? rec__journal(c, a, "file.create", "file", id, id, d) : ERR_NOMEM;
-    json_decref(d);
+    rc = rec__journal(c, a, "file.create", "file", id, id, d);
     if (rc)
         goto fail;
     if ((rc = store_commit(c)))
@@ -400,8 +399,7 @@ int rec_file_share(struct store *s, const struct rec_actor *a, const char *ref, 
         goto fail;
     if (store_changes(c) > 0) {
         json_t *d = json_pack("{s:s, s:i}", "reference", f.reference, "office", unit_nr);
-        rc = d ? rec__journal(c, a, "file.share", "file", f.id, f.id, d) : ERR_NOMEM;
-        json_decref(d);
+        rc = rec__journal(c, a, "file.share", "file", f.id, f.id, d);
         if (rc)
             goto fail;
     }
@@ -446,8 +444,7 @@ int rec_file_close(struct store *s, const struct rec_actor *a, const char *ref)
         goto fail;
     json_t *d = json_pack("{s:s, s:s, s:I}", "reference", f.reference, "retention_until", until,
                           "cases_closed", (json_int_t)cases_closed);
-    rc = d ? rec__journal(c, a, "file.close", "file", f.id, f.id, d) : ERR_NOMEM;
-    json_decref(d);
+    rc = rec__journal(c, a, "file.close", "file", f.id, f.id, d);
     if (rc)
         goto fail;
     rc = store_commit(c);
@@ -491,9 +488,7 @@ int rec_file_hold(struct store *s, const struct rec_actor *a, const char *ref, b
                         (int64_t)on, on ? reason : NULL, f.id)))
         goto fail;
     json_t *d = json_pack("{s:s, s:s?}", "reference", f.reference, "reason", on ? reason : NULL);
-    rc = d ? rec__journal(c, a, on ? "file.hold" : "file.release", "file", f.id, f.id, d)
-           : ERR_NOMEM;
-    json_decref(d);
+    rc = rec__journal(c, a, on ? "file.hold" : "file.release", "file", f.id, f.id, d);
     if (rc)
         goto fail;
     rc = store_commit(c);

@@ -121,8 +121,9 @@ void rec__local_today(char out[11]);
 void rec__now_iso(char out[32]);
 
 /* Appends a journal entry about an object of file file_id: details gets
- * "file": file_id added (details may be NULL; it is borrowed). object is
- * "<kind>:<id>" and is formatted here. */
+ * "file": file_id added. details is stolen (like jansson's *_new calls), so
+ * a caller passes json_pack's result directly; NULL, a failed json_pack,
+ * gives ERR_NOMEM. object is "<kind>:<id>" and is formatted here. */
 int rec__journal(struct store_conn *c, const struct rec_actor *a, const char *action,
                  const char *kind, int64_t id, int64_t file_id, json_t *details) WUR;
 
