@@ -21,6 +21,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "form.h"
+
 /* ---------------------------------------------------------------------------
  * Parsing: positions of elements and the first libxml2 error
  * ------------------------------------------------------------------------- */
@@ -349,6 +351,19 @@ static const char *clip(const char *z, size_t max, char *buf, size_t size)
     memcpy(buf, z, max);
     memcpy(buf + max, "…", sizeof "…");
     return buf;
+}
+
+/* Shortens a malloc'd text in place to what the form engine takes for one
+ * text (FORM_DEF_MAX_TEXT bytes), cut at a UTF-8 boundary, ending in "…". */
+static char *fit(char *t)
+{
+    size_t max = FORM_DEF_MAX_TEXT - 8;
+    if (!t || strlen(t) < FORM_DEF_MAX_TEXT)
+        return t;
+    while (max > 0 && ((unsigned char)t[max] & 0xC0) == 0x80)
+        max--;
+    memcpy(t + max, "…", sizeof "…");
+    return t;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1055,7 +1070,7 @@ static char *label_of(struct imp *im, const xmlNode *n)
         t = strdup("ohne Bezeichnung");
     if (!t)
         nomem(im);
-    return t;
+    return fit(t);
 }
 
 static struct anz anzahl_of(struct imp *im, const xmlNode *struktur)
@@ -1307,8 +1322,8 @@ static json_t *options_of(struct imp *im, const xmlNode *f)
     for (const xmlNode *c = w->children; c; c = c->next) {
         if (!is_xdf(im, c, "wert"))
             continue;
-        char *code = kid_text(im, c, "code");
-        char *name = kid_text(im, c, "name");
+        char *code = fit(kid_text(im, c, "code"));
+        char *name = fit(kid_text(im, c, "name"));
         if (code && name && !json_object_get(seen, code)) {
             need(im, json_object_set_new(seen, code, json_true()));
             json_t *o = json_pack("{s:s,s:s}", "value", code, "label", name);
@@ -1337,10 +1352,12 @@ static void add_help(struct imp *im, json_t *j, const char *text)
     struct str s;
     str_init(&s, 0);
     (void)str_addf(&s, "%s %s", old, text);
-    if (s.err)
+    char *t = s.err ? NULL : fit(str_detach(&s, NULL));
+    if (!t)
         nomem(im);
     else
-        need(im, json_object_set_new(j, "help", json_string(s.buf)));
+        need(im, json_object_set_new(j, "help", json_string(t)));
+    free(t);
     str_release(&s);
 }
 
@@ -1353,13 +1370,64 @@ struct place {
     bool optional;  /* an ancestor merged into group may be left out entirely */
 };
 
+/* Asks the form engine whether field fj is acceptable on its own (in a
+ * one-field form); *why gets its reason when not. */
+static bool engine_accepts(struct imp *im, const json_t *fj, struct str *why)
+{
+    json_t *form =
+        json_pack("{s:[{s:s,s:s,s:[{s:s,s:s,s:[O]}]}],s:[]}", "steps", "id", "xdf__s", "title", "t",
+                  "groups", "id", "xdf__g", "legend", "l", "fields", fj, "rules");
+    if (!form) {
+        nomem(im);
+        return false;
+    }
+    struct form_def *d = NULL;
+    str_reset(why);
+    int rc = form_def_parse(form, &d, why);
+    json_decref(form);
+    form_def_free(d);
+    if (rc == ERR_NOMEM)
+        nomem(im);
+    return rc == 0;
+}
+
+/* Makes fj acceptable to the form engine: drops the pattern, then the
+ * limits, with a note each; false (with a note) when the field itself is
+ * refused. */
+static bool field_fits(struct imp *im, json_t *fj, const xmlNode *f, const char *xid,
+                       const char *label)
+{
+    static const char *const strip[][3] = {
+        {"pattern", "pattern_message", NULL},
+        {"min", "max", "step"},
+    };
+    struct str why;
+    str_init(&why, 4096);
+    bool ok = engine_accepts(im, fj, &why);
+    for (size_t i = 0; !ok && !im->rc && i < 2; i++) {
+        bool had = false;
+        for (size_t k = 0; k < 3 && strip[i][k]; k++)
+            had |= json_object_del(fj, strip[i][k]) == 0;
+        if (!had)
+            continue;
+        note(im, f, xid, "Feld %s (%s): %s nicht übertragen, die Formular-Engine lehnt sie ab: %s",
+             xid, label, i ? "Grenzen (min/max)" : "Muster", why.buf);
+        ok = engine_accepts(im, fj, &why);
+    }
+    if (!ok && !im->rc)
+        note(im, f, xid, "Feld %s (%s) nicht übertragen, die Formular-Engine lehnt es ab: %s", xid,
+             label, why.buf);
+    str_release(&why);
+    return ok;
+}
+
 /* Maps one datenfeld with cardinality a into pl (or reports why not). */
 static void map_field(struct imp *im, struct place *pl, const xmlNode *f, struct anz a)
 {
     char xid[128], idbuf[80];
     elem_id(im, f, xid, sizeof xid);
     char *label = label_of(im, f);
-    char *help = kid_text(im, f, "hilfetextEingabe");
+    char *help = fit(kid_text(im, f, "hilfetextEingabe"));
     char *feldart = kid_code(im, f, "feldart");
     char *datentyp = kid_code(im, f, "datentyp");
     char *inhalt = kid_text(im, f, "inhalt");
@@ -1369,7 +1437,7 @@ static void map_field(struct imp *im, struct place *pl, const xmlNode *f, struct
     collect_rules(im, f);
 
     if (strcmp(feldart, "label") == 0) {
-        const char *text = inhalt ? inhalt : label;
+        const char *text = inhalt ? fit(inhalt) : label;
         add_help(im, pl->group, text);
         note(im, f, xid,
              "Feld %s (%s): statischer Text (Feldart label) als Hilfetext der Gruppe übernommen",
@@ -1432,7 +1500,7 @@ static void map_field(struct imp *im, struct place *pl, const xmlNode *f, struct
             type = "iban";
         else if (contains_ci(label, "Telefon") || contains_ci(label, "Mobilfunknummer"))
             type = "phone";
-        text_like = !strcmp(type, "text") || !strcmp(type, "textarea");
+        text_like = strcmp(type, "iban") != 0;
     } else if (!strcmp(datentyp, "date")) {
         type = "date";
         static const char *const lim[][2] = {{"min", "minValue"}, {"max", "maxValue"}};
@@ -1531,6 +1599,8 @@ static void map_field(struct imp *im, struct place *pl, const xmlNode *f, struct
              "Feld %s (%s): Pflichtfeld in einer zusammengeführten optionalen Gruppe, als "
              "freiwillig übernommen",
              xid, label);
+    if (!field_fits(im, fj, f, xid, label))
+        goto done;
     if (!json_object_get(im->fields, xid))
         need(im, json_object_set(im->fields, xid, fj));
 
@@ -1577,7 +1647,7 @@ static json_t *group_new(struct imp *im, const xmlNode *g, const char *suffix, j
     elem_id(im, g, xid, sizeof xid);
     snprintf(from, sizeof from, "%s%s", xid, suffix ? suffix : "");
     char *label = label_of(im, g);
-    char *help = kid_text(im, g, "hilfetextEingabe");
+    char *help = fit(kid_text(im, g, "hilfetextEingabe"));
     make_id(im, "", from, idbuf, sizeof idbuf);
     json_t *j = json_pack("{s:s,s:s}", "id", idbuf, "legend", label ? label : "");
     if (!j)
@@ -1805,7 +1875,7 @@ static void map_rules(struct imp *im)
         char *name = kid_text(im, r, "name");
         char *script = kid_text(im, r, im->v == 3 ? "skript" : "script");
         char *free_text = kid_text(im, r, im->v == 3 ? "freitextRegel" : "definition");
-        char *desc = kid_text(im, r, "beschreibung");
+        char *desc = fit(kid_text(im, r, "beschreibung"));
         if (!(script && map_compare(im, script, desc))) {
             char c1[256], c2[256];
             if (free_text && script)
@@ -2132,14 +2202,47 @@ int xdf_import(const char *data, size_t len, json_t **ret_form, json_t **ret_rep
         map_rules(&im);
     if (!im.rc)
         prune(&im, steps);
-    if (!im.rc && !json_array_size(steps))
-        note(&im, content, "",
-             "Die Datei enthält keine übertragbaren Datenfelder; das Formular hat keine Schritte");
     if (im.rc) {
         rc = im.rc;
         goto done;
     }
     sort_notes(im.unmapped);
+    if (!json_array_size(steps)) {
+        /* valid XDatenfelder, but nothing to fill in: the engine wants a step */
+        if (why) {
+            str_reset(why);
+            (void)str_adds(why,
+                           "die Datei enthält keine übertragbaren Datenfelder, daraus entsteht "
+                           "kein Formular");
+            size_t i;
+            json_t *e;
+            json_array_foreach(im.unmapped, i, e)
+            {
+                json_int_t l = json_integer_value(json_object_get(e, "line"));
+                if (l > 0)
+                    (void)str_addf(why, "\n  Zeile %" JSON_INTEGER_FORMAT ": %s", l,
+                                   json_string_value(json_object_get(e, "message")));
+                else
+                    (void)str_addf(why, "\n  %s", json_string_value(json_object_get(e, "message")));
+            }
+        }
+        rc = ERR_INVALID;
+        goto done;
+    }
+    struct form_def *def = NULL;
+    struct str ewhy;
+    str_init(&ewhy, 4096);
+    rc = form_def_parse(form, &def, &ewhy);
+    form_def_free(def);
+    if (rc && rc != ERR_NOMEM && why) {
+        str_reset(why);
+        (void)str_addf(why,
+                       "das übersetzte Formular übersteigt die Grenzen der Formular-Engine: %s",
+                       ewhy.buf);
+    }
+    str_release(&ewhy);
+    if (rc)
+        goto done;
     char xid[128];
     char *sname = label_of(&im, content);
     char *sver = kid_text(&im, kid(&im, content, "identifikation"), "version");

@@ -4,7 +4,10 @@
 // XPath (xmllint --shell: every datenfeld of Feldart input or select is one
 // field, with bezeichnungEingabe or else name as its label), and every rule of
 // the file is either carried over or named in the report; the invalid samples
-// (their names say what is wrong) exit 1 naming file, line, column and reason.
+// (their names say what is wrong) exit 1 naming file, line, column and reason;
+// the valid ones without any input field exit 1 saying so. Exit 0 also means
+// the form engine (form_def_parse) accepted the form: the import runs it and
+// refuses to hand out a definition the engine would not take.
 // Also: malformed XML gives line and column, a DOCTYPE, a foreign file, an
 // unsupported message, an empty or missing file are refused in German, and
 // --output / --json-report do what they say.
@@ -39,6 +42,11 @@ const INVALID = {
   'v3-data/invalid-freigabestatus.xml': /Zeile 18, Spalte \d+: ungültiger Wert „10“ in <xdf:freigabestatus> \(erlaubt: 1 bis 8\)/,
   'v3-data/unknown-namespace.xml': /Zeile 3, Spalte \d+: unbekannter XDatenfelder-Namensraum/,
 };
+
+// Valid XDatenfelder without a single input field: no form can come of them
+// (the engine wants at least one step), so they are refused for that reason,
+// with what they do contain listed below the message.
+const EMPTY = ['v2-data/data-group-rule.xml', 'v2-data/label.xml', 'v2-data/minimal.xml', 'v2-data/rule.xml'];
 
 /** Runs XPath expressions in one `xmllint --shell FILE`; resolves their values in order. */
 function xpath(file, exprs) {
@@ -134,10 +142,10 @@ after(async () => {
 });
 
 describe('forms import-xdf on the XDatenfelder samples', () => {
-  test('the samples are there (10 × 2.0, 8 × 3.0.0) and every invalid one is known', () => {
+  test('the samples are there (10 × 2.0, 8 × 3.0.0) and every invalid or empty one is known', () => {
     assert.equal(samples.filter((s) => s.startsWith('v2-data/')).length, 10, samples.join(' '));
     assert.equal(samples.filter((s) => s.startsWith('v3-data/')).length, 8, samples.join(' '));
-    for (const f of Object.keys(INVALID)) assert.ok(samples.includes(f), f);
+    for (const f of [...Object.keys(INVALID), ...EMPTY]) assert.ok(samples.includes(f), f);
   });
 
   for (const s of samples) {
@@ -150,6 +158,18 @@ describe('forms import-xdf on the XDatenfelder samples', () => {
         assert.ok(r.stderr.startsWith(`rathaus forms import-xdf: ${file}: Zeile `), r.stderr);
         assert.match(r.stderr, INVALID[s]);
         assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      });
+      continue;
+    }
+    if (EMPTY.includes(s)) {
+      test(`${s} has no input field (XPath) and is refused for that reason`, async () => {
+        const want = await countByXPath(file);
+        assert.equal(want.fields, 0);
+        const r = await runCli(['forms', 'import-xdf', file]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(r.stdout, '');
+        assert.ok(r.stderr.startsWith(`rathaus forms import-xdf: ${file}: die Datei enthält keine übertragbaren Datenfelder, daraus entsteht kein Formular\n`), r.stderr);
+        for (const id of want.rules) assert.match(r.stderr, new RegExp(`\\n  Zeile \\d+: Regel ${id} \\(`));
       });
       continue;
     }
@@ -178,15 +198,16 @@ describe('forms import-xdf on the XDatenfelder samples', () => {
   test('what the samples leave out is named: rules, code lists, static text, empty schemas', async () => {
     const run = async (s) => {
       const r = await runCli(['forms', 'import-xdf', path.join(SAMPLES, s)]);
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, EMPTY.includes(s) ? 1 : 0, r.stderr);
       return r.stderr;
     };
-    assert.match(await run('v2-data/rule.xml'), /rule\.xml:30: Regel R60000037 \(MindestEineAngabe\) nicht übertragen: .*„function script\(\) \{\}“/);
+    assert.match(await run('v2-data/rule.xml'), /Zeile 30: Regel R60000037 \(MindestEineAngabe\) nicht übertragen: .*„function script\(\) \{\}“/);
     assert.match(await run('v2-data/data-field-rule.xml'), /Regel R60000037 \(MindestEineAngabe\) nicht übertragen/);
     assert.match(await run('v2-data/data-group-rule.xml'), /Regel R60000037 \(MindestEineAngabe\) nicht übertragen/);
     assert.match(await run('v2-data/select.xml'), /select\.xml:34: Feld F123 \(Hinweis\): Codeliste urn:de:example, Version 1 ist nicht in der Datei enthalten, als Textfeld übernommen/);
     assert.match(await run('v2-data/label.xml'), /Feld F123 \(Hinweis\): statischer Text \(Feldart label\)/);
-    assert.match(await run('v2-data/minimal.xml'), /keine übertragbaren Datenfelder/);
+    assert.match(await run('v2-data/minimal.xml'), /minimal\.xml: die Datei enthält keine übertragbaren Datenfelder, daraus entsteht kein Formular\n$/);
+    assert.match(await run('v2-data/data-field-rule.xml'), /data-field-rule\.xml:60: Regel R60000037/);
     assert.match(await run('v3-data/simple.xml'), /Regel R60000000019 \(Anschrift Inland Straßenanschrift \/ Anschrift Inland Postfachanschrift\) nicht übertragen: Freitext „Es muss entweder Feldgruppe G60000086/);
     assert.match(await run('v3-data/input.xml'), /Element <xdf:inhalt> steht doppelt in <xdf:datenfeld>: die leere Angabe in Zeile 57 wurde übergangen/);
   });

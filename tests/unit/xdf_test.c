@@ -2,7 +2,8 @@
  * (and the untranslatable ones are refused), a Datenfeld message becomes one
  * step, a repeating top-level group one repeating group, comparison scripts
  * become rules, v2 praezisierung JSON is read (and bad JSON reported), deep
- * nesting is reported or refused, and the size limit holds. */
+ * nesting is reported or refused, the size limit holds, and what comes out
+ * is accepted by the form engine (form_def_parse). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "portal/form.h"
 #include "portal/xdf.h"
 
 static void pattern_is(const char *xsd, const char *want)
@@ -113,17 +115,15 @@ static void test_field_message(void **state)
     (void)str_adds(&x, "</xdf:xdatenfelder.datenfeld.0104>");
     json_t *form = NULL, *report = NULL;
     assert_int_equal(import(x.buf, &form, &report, &why), 0);
-    json_t *f = json_object_get(json_array_get(json_object_get(json_array_get(json_object_get(
-                                                                                  json_array_get(
-                                                                                      json_object_get(
-                                                                                          form,
-                                                                                          "steps"),
-                                                                                      0),
-                                                                                  "groups"),
-                                                                              0),
-                                                               "fields"),
-                                               0),
-                                "type");
+    json_t *f = json_object_get(
+        json_array_get(
+            json_object_get(
+                json_array_get(
+                    json_object_get(json_array_get(json_object_get(form, "steps"), 0), "groups"),
+                    0),
+                "fields"),
+            0),
+        "type");
     assert_string_equal(json_string_value(f), "number");
     char *dump = json_dumps(form, JSON_COMPACT | JSON_PRESERVE_ORDER);
     assert_non_null(strstr(dump, "\"step\":0.01,\"min\":0.5,\"max\":100"));
@@ -170,17 +170,18 @@ static void group3(struct str *s, const char *anzahl, const char *script)
                        "<xdf:datentyp><code>date</code></xdf:datentyp></xdf:datenfeld>"
                        "</xdf:enthaelt></xdf:struktur>",
                        i, i ? "Ende" : "Beginn");
-    (void)str_adds(s, "<xdf:struktur><xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeldgruppe>"
-                      "<xdf:identifikation><xdf:id>G2</xdf:id></xdf:identifikation>"
-                      "<xdf:name>Ort</xdf:name>"
-                      "<xdf:struktur><xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld>"
-                      "<xdf:identifikation><xdf:id>F20</xdf:id></xdf:identifikation>"
-                      "<xdf:name>Ort</xdf:name><xdf:feldart><code>input</code></xdf:feldart>"
-                      "<xdf:datentyp><code>text</code></xdf:datentyp></xdf:datenfeld>"
-                      "</xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe></xdf:enthaelt>"
-                      "</xdf:struktur>"
-                      "</xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur>"
-                      "</xdf:stammdatenschema></xdf:xdatenfelder.stammdatenschema.0102>");
+    (void)str_adds(s,
+                   "<xdf:struktur><xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeldgruppe>"
+                   "<xdf:identifikation><xdf:id>G2</xdf:id></xdf:identifikation>"
+                   "<xdf:name>Ort</xdf:name>"
+                   "<xdf:struktur><xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld>"
+                   "<xdf:identifikation><xdf:id>F20</xdf:id></xdf:identifikation>"
+                   "<xdf:name>Ort</xdf:name><xdf:feldart><code>input</code></xdf:feldart>"
+                   "<xdf:datentyp><code>text</code></xdf:datentyp></xdf:datenfeld>"
+                   "</xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe></xdf:enthaelt>"
+                   "</xdf:struktur>"
+                   "</xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur>"
+                   "</xdf:stammdatenschema></xdf:xdatenfelder.stammdatenschema.0102>");
 }
 
 static void test_repeating_step_and_rules(void **state)
@@ -195,7 +196,8 @@ static void test_repeating_step_and_rules(void **state)
     group3(&x, "1:1", "F11 &gt;= F10;");
     assert_int_equal(import(x.buf, &form, &report, &why), 0);
     char *dump = json_dumps(form, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    assert_non_null(strstr(dump, "{\"id\":\"g1\",\"legend\":\"Zeitraum\",\"fields\":[{\"id\":\"f10\""));
+    assert_non_null(
+        strstr(dump, "{\"id\":\"g1\",\"legend\":\"Zeitraum\",\"fields\":[{\"id\":\"f10\""));
     assert_non_null(strstr(dump, "{\"id\":\"g2\",\"legend\":\"Ort\",\"fields\":[{\"id\":\"f20\""));
     assert_non_null(strstr(dump, "\"rules\":[{\"type\":\"not_after\",\"a\":\"f10\",\"b\":\"f11\""));
     free(dump);
@@ -214,7 +216,8 @@ static void test_repeating_step_and_rules(void **state)
     assert_non_null(strstr(dump, "\"rules\":[]"));
     free(dump);
     dump = json_dumps(report, JSON_COMPACT);
-    assert_non_null(strstr(dump, "Regel R1 (Reihenfolge) nicht übertragen: Skript „irgendwas(F10)“"));
+    assert_non_null(
+        strstr(dump, "Regel R1 (Reihenfolge) nicht übertragen: Skript „irgendwas(F10)“"));
     assert_non_null(strstr(dump, "Gruppe G2 (Ort) in der wiederholbaren Gruppe G1 (Zeitraum)"));
     free(dump);
     json_decref(form);
@@ -249,21 +252,18 @@ static void test_nesting(void **state)
     json_t *form = NULL, *report = NULL;
     nested(&x, 5);
     assert_int_equal(import(x.buf, &form, &report, &why), 0);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(report, "counts"), "fields")),
-                     1);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(report, "counts"), "steps")),
-                     1);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(report, "counts"), "fields")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(report, "counts"), "steps")), 1);
     json_decref(form);
     json_decref(report);
 
     str_reset(&x);
-    nested(&x, XDF_MAX_DEPTH + 5);
-    assert_int_equal(import(x.buf, &form, &report, &why), 0);
-    char *dump = json_dumps(report, JSON_COMPACT);
-    assert_non_null(strstr(dump, "tiefer als 40 Ebenen verschachtelt"));
-    free(dump);
-    json_decref(form);
-    json_decref(report);
+    nested(&x, XDF_MAX_DEPTH + 5); /* the field is too deep: nothing is left */
+    assert_int_equal(import(x.buf, &form, &report, &why), ERR_INVALID);
+    assert_non_null(strstr(why.buf, "keine übertragbaren Datenfelder"));
+    assert_non_null(strstr(why.buf, "tiefer als 40 Ebenen verschachtelt"));
 
     str_reset(&x);
     nested(&x, 2 * XDF_MAX_DEPTH);
@@ -294,6 +294,72 @@ static void test_too_big_and_empty(void **state)
     str_release(&why);
 }
 
+/* What the engine would refuse is dropped piece by piece, with notes. */
+static void test_engine_limits(void **state)
+{
+    (void)state;
+    struct str x, why;
+    str_init(&x, 0);
+    str_init(&why, 0);
+    (void)str_adds(&x, "<xdf:xdatenfelder.datenfeldgruppe.0103 xmlns:xdf=\"" V2 "\">"
+                       "<xdf:datenfeldgruppe><xdf:identifikation><xdf:id>G1</xdf:id>"
+                       "</xdf:identifikation><xdf:name>Gruppe</xdf:name>"
+                       "<xdf:struktur><xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt>");
+    field2(&x, "F1", "Kennung", "input", "text", "{\"pattern\":\"a{200}\",\"maxLength\":\"50\"}");
+    (void)str_adds(&x, "</xdf:enthaelt></xdf:struktur>"
+                       "<xdf:struktur><xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt>");
+    field2(&x, "F2", "Langtext", "input", "text", "{\"maxLength\":\"100000\"}");
+    (void)str_adds(&x, "</xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe>"
+                       "</xdf:xdatenfelder.datenfeldgruppe.0103>");
+    json_t *form = NULL, *report = NULL;
+    assert_int_equal(import(x.buf, &form, &report, &why), 0);
+    char *dump = json_dumps(form, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_non_null(strstr(dump,
+                           "{\"id\":\"f1\",\"type\":\"text\",\"label\":\"Kennung\",\"max\":50,"
+                           "\"required\":true}"));
+    assert_non_null(strstr(dump, "{\"id\":\"f2\",\"type\":\"textarea\",\"label\":\"Langtext\","
+                                 "\"required\":true}"));
+    free(dump);
+    dump = json_dumps(report, JSON_COMPACT);
+    assert_non_null(
+        strstr(dump, "Feld F1 (Kennung): Muster nicht übertragen, die Formular-Engine"));
+    assert_non_null(strstr(dump, "Feld F2 (Langtext): Grenzen (min/max) nicht übertragen"));
+    free(dump);
+    json_decref(form);
+    json_decref(report);
+    str_release(&x);
+    str_release(&why);
+}
+
+/* The own fixture (every mapping rule) comes out as a definition the form
+ * engine takes, with all 13 fields. */
+static void test_fixture_accepted(void **state)
+{
+    (void)state;
+    FILE *f = fopen("tests/data/xdf/antrag-v3.xml", "rb");
+    assert_non_null(f);
+    struct str x, why;
+    str_init(&x, 0);
+    str_init(&why, 0);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        assert_int_equal(str_add(&x, buf, n), 0);
+    fclose(f);
+    json_t *form = NULL, *report = NULL;
+    assert_int_equal(xdf_import(x.buf, x.len, &form, &report, &why), 0);
+    struct form_def *d = NULL;
+    assert_int_equal(form_def_parse(form, &d, &why), 0);
+    assert_int_equal(form_def_steps(d), 3);
+    assert_int_equal(form_def_fields(d), 13);
+    assert_string_equal(form_def_step_title(d, 1), "Ihr Vorhaben");
+    form_def_free(d);
+    json_decref(form);
+    json_decref(report);
+    str_release(&x);
+    str_release(&why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +368,8 @@ int main(void)
         cmocka_unit_test(test_repeating_step_and_rules),
         cmocka_unit_test(test_nesting),
         cmocka_unit_test(test_too_big_and_empty),
+        cmocka_unit_test(test_engine_limits),
+        cmocka_unit_test(test_fixture_accepted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
