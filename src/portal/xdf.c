@@ -729,7 +729,7 @@ static void check_code(struct imp *im, const xmlNode *n, const struct spec *sp)
     for (const xmlNode *c = n->children; c; c = c->next) {
         if (!is_el(c))
             continue;
-        if (c->ns || strcmp((const char *)c->name, "code") != 0) {
+        if ((c->ns && !in_ns(im, c)) || strcmp((const char *)c->name, "code") != 0) {
             refuse(im, c, "unerwartetes Element %s in %s (erwartet <code>)", tag(c, t0, sizeof t0),
                    tag(n, t1, sizeof t1));
             return;
@@ -1559,9 +1559,9 @@ static void map_field(struct imp *im, struct place *pl, const xmlNode *f, struct
         else
             json_decref(acc);
         char *ms = kid_text(im, f, "maxSize");
-        long kb;
-        if (ms && !str_to_long(ms, 1, 1024L * 1024, &kb))
-            need(im, json_object_set_new(fj, "max_bytes", json_integer((json_int_t)kb * 1024)));
+        long bytes;
+        if (ms && !str_to_long(ms, 1, LONG_MAX, &bytes))
+            need(im, json_object_set_new(fj, "max_bytes", json_integer((json_int_t)bytes)));
         else if (ms)
             note(im, f, xid, "Feld %s (%s): maxSize „%s“ nicht übertragen", xid, label, ms);
         free(ms);

@@ -275,7 +275,7 @@ describe('forms import-xdf on tests/data/xdf', () => {
     assert.equal(byId.f99000032.type, 'select');
     assert.equal(byId.f99000032.options.length, 5);
     assert.equal(byId.f99000033.type, 'yesno');
-    assert.deepEqual([byId.f99000034.type, byId.f99000034.accept, byId.f99000034.max_bytes], ['file', ['application/pdf', 'image/png'], 2048 * 1024]);
+    assert.deepEqual([byId.f99000034.type, byId.f99000034.accept, byId.f99000034.max_bytes], ['file', ['application/pdf', 'image/png'], 5000000]);
     assert.deepEqual([byId.f99000036.type, byId.f99000036.step], ['number', 0.01]);
     assert.equal(byId.f99000040.type, 'textarea');
     assert.equal(byId.f99000040.pattern, undefined);
