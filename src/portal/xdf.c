@@ -1937,23 +1937,43 @@ static void prune(struct imp *im, json_t *steps)
     }
 }
 
-static long note_line(const json_t *e)
+/* A report entry with its position, for sorting. */
+struct ranked {
+    json_t *e;  /* the entry (borrowed) */
+    long line;  /* its line, LONG_MAX when it has none */
+    size_t pos; /* its place before sorting (keeps the sort stable) */
+};
+
+static int ranked_cmp(const void *a, const void *b)
 {
-    long l = (long)json_integer_value(json_object_get(e, "line"));
-    return l > 0 ? l : LONG_MAX;
+    const struct ranked *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 /* Orders the report by line (stable; entries without a line last). */
-static void sort_notes(json_t *a)
+static void sort_notes(struct imp *im, json_t *a)
 {
     size_t n = json_array_size(a);
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i;
-             k > 0 && note_line(json_array_get(a, k - 1)) > note_line(json_array_get(a, k)); k--) {
-            json_t *x = json_incref(json_array_get(a, k));
-            (void)json_array_remove(a, k);
-            (void)json_array_insert_new(a, k - 1, x);
-        }
+    if (n < 2)
+        return;
+    struct ranked *r = calloc(n, sizeof *r);
+    if (!r) {
+        nomem(im);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        r[i].e = json_incref(json_array_get(a, i));
+        long l = (long)json_integer_value(json_object_get(r[i].e, "line"));
+        r[i].line = l > 0 ? l : LONG_MAX;
+        r[i].pos = i;
+    }
+    qsort(r, n, sizeof *r, ranked_cmp);
+    need(im, json_array_clear(a));
+    for (size_t i = 0; i < n; i++)
+        need(im, json_array_append_new(a, r[i].e));
+    free(r);
 }
 
 static json_t *counts_of(const json_t *form)
@@ -2206,7 +2226,7 @@ int xdf_import(const char *data, size_t len, json_t **ret_form, json_t **ret_rep
         rc = im.rc;
         goto done;
     }
-    sort_notes(im.unmapped);
+    sort_notes(&im, im.unmapped);
     if (!json_array_size(steps)) {
         /* valid XDatenfelder, but nothing to fill in: the engine wants a step */
         if (why) {
