@@ -1671,9 +1671,8 @@ static void fill_group(struct imp *im, struct place *pl, const xmlNode *g, int d
 static void map_group(struct imp *im, struct place *pl, const xmlNode *g, struct anz a, int depth,
                       const char *parent_id, const char *parent_label)
 {
-    char xid[128], at[48];
+    char xid[128];
     elem_id(im, g, xid, sizeof xid);
-    anz_text(a, at, sizeof at);
     if (depth > XDF_MAX_DEPTH) {
         note(im, g, xid, "Gruppe %s tiefer als %d Ebenen verschachtelt: nicht übertragen", xid,
              XDF_MAX_DEPTH);
@@ -1683,10 +1682,9 @@ static void map_group(struct imp *im, struct place *pl, const xmlNode *g, struct
     if (!label)
         return;
     if (pl->repeat) {
+        /* a group that may be left out makes its fields optional here */
         struct place in = *pl;
-        if (a.min == 0 && !in.optional) {
-            in.optional = true;
-        }
+        in.optional = in.optional || a.min == 0;
         note(im, g, xid,
              "Gruppe %s (%s) in der wiederholbaren Gruppe %s (%s): ihre Felder wurden in diese "
              "Gruppe übernommen (keine Gruppen in Gruppen)%s",
