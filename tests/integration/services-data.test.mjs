@@ -22,6 +22,11 @@ const TYPES = new Set(['text', 'textarea', 'number', 'date', 'email', 'phone', '
   'select', 'radio', 'checkbox', 'yesno', 'file']);
 const RULES = new Set(['before', 'not_after', 'required_if']);
 const ID_RE = /^[a-z0-9_]{1,64}$/;
+// Case variables the engine or the templates use themselves, and the
+// keywords of the condition language: no form or task field may take them.
+const RESERVED = new Set(['case', 'date', 'bemerkung', 'wiedervorlage', 'and', 'or', 'not', 'true', 'false']);
+const TASK_ID_RE = /^[a-z_][a-z0-9_]{0,63}$/;
+const TASK_TYPES = new Set(['text', 'textarea', 'number', 'date', 'select', 'yesno']);
 const EXPECTED_LEIKA = {
   bewohnerparkausweis: '99108001001000',
   'hundesteuer-anmeldung': '99102013104000',
@@ -54,9 +59,12 @@ function* fieldsOf(form) {
   for (const step of form.steps) for (const group of step.groups) for (const field of group.fields) yield { field, group, step };
 }
 
-/** The ids of the task-form fields of a BPMN model (rathaus:field). */
+/** The task-form fields of a BPMN model (rathaus:field): [{id, type}]. */
 function taskFields(xml) {
-  return [...xml.matchAll(/<rathaus:field\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
+  return [...xml.matchAll(/<rathaus:field\b([^>]*)>/g)].map((m) => ({
+    id: /\bid="([^"]+)"/.exec(m[1])?.[1],
+    type: /\btype="([^"]+)"/.exec(m[1])?.[1],
+  }));
 }
 
 const parents = [];
@@ -122,6 +130,7 @@ describe('service catalogue', () => {
         }
         for (const { field, group } of fieldsOf(form)) {
           claim(field.id, 'Feld');
+          assert.ok(!RESERVED.has(field.id), `Feld ${field.id}: reservierter Name`);
           fieldIds.set(field.id, { field, group });
           assert.ok(TYPES.has(field.type), `Feld ${field.id}: Typ ${field.type}`);
           assert.ok(field.label, `Feld ${field.id} ohne label`);
@@ -176,10 +185,13 @@ describe('service catalogue', () => {
         assert.ok(fs.existsSync(path.join(NOTICES, `${def.slug}.txt`)), 'Bescheidvorlage fehlt');
         const formIds = new Set([...fieldsOf(def.form)].map(({ field }) => field.id));
         for (const g of def.form.steps.flatMap((s) => s.groups)) if (g.repeat) formIds.add(g.id);
-        const taskIds = taskFields(xml);
-        for (const id of taskIds) {
-          assert.match(id, ID_RE, `Aufgabenfeld ${id}`);
+        const taskIds = [];
+        for (const { id, type } of taskFields(xml)) {
+          assert.match(id ?? '', TASK_ID_RE, `Aufgabenfeld ${id}`);
+          assert.ok(TASK_TYPES.has(type), `Aufgabenfeld ${id}: Typ ${type}`);
+          assert.ok(!RESERVED.has(id), `Aufgabenfeld ${id}: reservierter Name`);
           assert.ok(!formIds.has(id), `Aufgabenfeld ${id} überschreibt ein Antragsfeld`);
+          taskIds.push(id);
         }
         const vars = new Set([...formIds, ...taskIds, 'case', 'date']);
         for (const t of templates) {
