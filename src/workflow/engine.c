@@ -11,9 +11,15 @@
 #include "expr.h"
 #include "records/records.h"
 #include "store/blob.h"
+#include "messages.h"
 #include "store/journal.h"
 #include "taskform.h"
+#include "view/pdf.h"
+#include "web/web.h"
 #include "workflow_int.h"
+
+/* Largest notice PDF rendered by render_notice. */
+#define WF_MAX_NOTICE_BYTES ((size_t)32 << 20)
 
 /* One event's working state on one instance. */
 struct run {
@@ -332,6 +338,172 @@ static int user_task(struct run *r, const struct tok *t, const struct bpmn_node 
     return rc;
 }
 
+/* Files data as a new version of a new document of the instance's case. */
+static int file_doc(struct run *r, const char *title, const char *direction, const char *data,
+                    size_t len, const char *filename, int64_t *ret_doc)
+{
+    struct rec_actor sys = rec_actor_system(WF_ACTOR);
+    char day[32];
+    rtime_iso_utc(r->now, day, sizeof day);
+    day[10] = '\0';
+    struct rec_doc_new dn = {.title = title, .direction = direction, .dated = day};
+    int64_t doc;
+    int rc = rec_doc_create(r->s, &sys, r->case_ref, &dn, &doc);
+    if (rc)
+        return rc;
+    struct rec_content ct = {.data = data, .len = len, .filename = filename};
+    if ((rc = rec_version_add(r->s, &sys, doc, &ct, NULL, NULL)))
+        return rc;
+    *ret_doc = doc;
+    return 0;
+}
+
+/* "<city> · Amt <nr> <name>": the letterhead of notices of the case. */
+static int letterhead(struct run *r, struct str *out)
+{
+    struct str city;
+    str_init(&city, WEB_MAX_CITY);
+    int rc = web_setting_get(r->c, "city", &city);
+    if (rc == ERR_NOTFOUND)
+        rc = str_adds(&city, "Stadtverwaltung");
+    struct rec_actor sys = rec_actor_system(WF_ACTOR);
+    json_t *k = NULL, *file = NULL;
+    if (!rc)
+        rc = rec_case_get(r->s, &sys, r->case_ref, &k);
+    if (!rc)
+        rc = rec_file_get(r->s, &sys, json_string_value(json_object_get(k, "file_reference")),
+                          &file);
+    if (!rc)
+        rc = str_addf(out, "%s · Amt %lld %s", city.buf,
+                      (long long)json_integer_value(json_object_get(file, "office")),
+                      json_string_value(json_object_get(file, "office_name"))
+                          ? json_string_value(json_object_get(file, "office_name"))
+                          : "");
+    json_decref(k);
+    json_decref(file);
+    str_release(&city);
+    return rc;
+}
+
+/* render_notice: the notice of template rathaus:template as a PDF into the
+ * case; its document id becomes the variable notice_document. */
+static int act_notice(struct run *r, const struct bpmn_node *n)
+{
+    const char *name = wf__attr(r->m, n->id, "template");
+    const char *title = wf__attr(r->m, n->id, "title");
+    const struct embed_file *tf = wf__notice_template(name && *name ? name : "standard");
+    if (!tf)
+        return ERR_CORRUPT;
+    if (!title || !*title)
+        title = "Bescheid";
+    struct str text, head, pdf;
+    str_init(&text, PDF_MAX_TEXT);
+    str_init(&head, 1024);
+    str_init(&pdf, WF_MAX_NOTICE_BYTES);
+    int64_t doc = 0;
+    int rc = wf__subst((const char *)tf->data, tf->len, r->vars, r->case_ref, r->now, &text);
+    if (!rc)
+        rc = letterhead(r, &head);
+    if (!rc)
+        rc = wf__notice_pdf(text.buf, title, head.buf, r->now, &pdf);
+    if (!rc)
+        rc = file_doc(r, title, "out", pdf.buf, pdf.len, "bescheid.pdf", &doc);
+    if (!rc) {
+        rc = json_object_set_new(r->vars, "notice_document", json_integer(doc)) ? ERR_NOMEM : 0;
+        r->vars_dirty = true;
+    }
+    if (!rc)
+        rc = jn(r, WF_ACTOR, "wf.action",
+                json_pack("{s:s, s:s, s:I}", "node", n->id, "action", "render_notice", "document",
+                          (json_int_t)doc));
+    str_release(&text);
+    str_release(&head);
+    str_release(&pdf);
+    return rc;
+}
+
+/* Appends one "name: value" line of the case data. */
+static int data_line(struct str *out, const char *k, const json_t *v)
+{
+    if (json_is_string(v))
+        return str_addf(out, "%s: %s\n", k, json_string_value(v));
+    char *z = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    if (!z)
+        return ERR_NOMEM;
+    int rc = str_addf(out, "%s: %s\n", k, z);
+    free(z);
+    return rc;
+}
+
+/* file_document: the case data (or the variables of rathaus:variables) as
+ * a text document into the case. */
+static int act_file(struct run *r, const struct bpmn_node *n)
+{
+    const char *list = wf__attr(r->m, n->id, "variables");
+    const char *title = wf__attr(r->m, n->id, "title");
+    if (!title || !*title)
+        title = "Vorgangsdaten";
+    struct str out;
+    str_init(&out, WF_MAX_VARS_BYTES * 2);
+    char day[16];
+    rtime_display_date(r->now, day, sizeof day);
+    int rc = str_addf(&out, "%s\nVorgang %s, Stand %s\n\n", title, r->case_ref, day);
+    if (list && *list) {
+        for (const char *p = list; !rc && *p;) {
+            size_t k = strcspn(p, ",");
+            char name[WF_MAX_ID + 1];
+            snprintf(name, sizeof name, "%.*s", (int)(k < WF_MAX_ID ? k : WF_MAX_ID), p);
+            json_t *v = json_object_get(r->vars, name);
+            rc = data_line(&out, name, v ? v : json_null());
+            p += k;
+            if (*p == ',')
+                p++;
+        }
+    } else {
+        const char *k;
+        json_t *v;
+        json_object_foreach(r->vars, k, v)
+        {
+            if (!rc)
+                rc = data_line(&out, k, v);
+        }
+    }
+    int64_t doc = 0;
+    if (!rc)
+        rc = file_doc(r, title, "internal", out.buf, out.len, "vorgangsdaten.txt", &doc);
+    if (!rc)
+        rc = jn(r, WF_ACTOR, "wf.action",
+                json_pack("{s:s, s:s, s:I}", "node", n->id, "action", "file_document", "document",
+                          (json_int_t)doc));
+    str_release(&out);
+    return rc;
+}
+
+/* notify: a message for the applicant (rathaus:text with {{var}}, kind
+ * rathaus:kind, default info) and the journal entry wf.notify. */
+static int act_notify(struct run *r, const struct bpmn_node *n)
+{
+    const char *text = wf__attr(r->m, n->id, "text");
+    const char *kind = wf__attr(r->m, n->id, "kind");
+    if (!text || !*text)
+        text = "Es gibt Neuigkeiten zu Ihrem Antrag {{case}}.";
+    if (!kind || !*kind)
+        kind = "info";
+    struct str msg;
+    str_init(&msg, WF_MESSAGE_MAX_TEXT);
+    int64_t case_id = 0;
+    int rc = wf__subst(text, strlen(text), r->vars, r->case_ref, r->now, &msg);
+    if (!rc)
+        rc = store_query_int(r->c, &case_id, "SELECT case_id FROM instances WHERE id = ?", "i",
+                             r->inst);
+    if (!rc)
+        rc = wf__message_insert(r->c, WF_ACTOR, case_id, r->case_ref, kind, msg.buf);
+    if (!rc)
+        rc = jn(r, WF_ACTOR, "wf.notify", json_pack("{s:s, s:s}", "node", n->id, "kind", kind));
+    str_release(&msg);
+    return rc;
+}
+
 static int service_task(struct run *r, const struct tok *t, const struct bpmn_node *n)
 {
     const char *act = wf__attr(r->m, n->id, "action");
@@ -343,7 +515,11 @@ static int service_task(struct run *r, const struct tok *t, const struct bpmn_no
         return tok_set(r, t->id, NULL, "action");
     }
     if (strcmp(act, "notify") == 0) {
-        rc = jn(r, WF_ACTOR, "wf.notify", json_pack("{s:s}", "node", n->id));
+        rc = act_notify(r, n);
+    } else if (strcmp(act, "render_notice") == 0) {
+        rc = act_notice(r, n);
+    } else if (strcmp(act, "file_document") == 0) {
+        rc = act_file(r, n);
     } else if (strcmp(act, "set_resubmission") == 0) {
         int64_t secs;
         if (wf_duration_parse(wf__attr(r->m, n->id, "due"), &secs))

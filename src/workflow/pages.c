@@ -10,6 +10,7 @@
 #include "base/rtime.h"
 #include "bpmn.h"
 #include "engine.h"
+#include "messages.h"
 #include "http/http.h"
 #include "records/records.h"
 #include "store/blob.h"
@@ -409,9 +410,11 @@ static json_t *task_fields(const struct bpmn_model *m, const char *node)
 
 /* The task page; err (may be NULL) is shown above the buttons, bemerkung
  * is the value of the textarea, values and errors (may be NULL) those of
- * the task form's fields. */
+ * the task form's fields, nw_err and nw_text (may be NULL) those of the
+ * request for evidence. */
 static int task_page(struct http_req *req, struct http_resp *resp, int status, const char *err,
-                     const char *bemerkung, const json_t *values, const json_t *errors)
+                     const char *bemerkung, const json_t *values, const json_t *errors,
+                     const char *nw_err, const char *nw_text)
 {
     struct app *app = req->app;
     json_t *t = NULL;
@@ -438,20 +441,40 @@ static int task_page(struct http_req *req, struct http_resp *resp, int status, c
     json_t *fv = form_view(fields, values, errors);
     json_decref(fields);
     bpmn_free(m);
+    json_t *msgs = NULL;
+    if (wf_messages(app->store, json_string_value(json_object_get(t, "case_ref")), &msgs))
+        msgs = NULL;
+    for (size_t i = 0; i < json_array_size(msgs); i++) {
+        json_t *msg = json_array_get(msgs, i);
+        int64_t when;
+        char buf[64];
+        if (!rtime_parse_iso(json_string_value(json_object_get(msg, "at")), &when)) {
+            rtime_display(when, buf, sizeof buf);
+            set(msg, "zeit", json_string(buf));
+        }
+        set(msg, "nachforderung",
+            json_boolean(strcmp(json_string_value(json_object_get(msg, "kind")), "evidence") == 0));
+    }
     char title[256];
-    snprintf(title, sizeof title, "%sAufgabe: %s", errors ? "Fehler: " : "",
+    snprintf(title, sizeof title, "%sAufgabe: %s", errors || nw_err ? "Fehler: " : "",
              json_string_value(json_object_get(t, "name")));
-    json_t *d =
-        json_pack("{s:s, s:o, s:o*, s:o*, s:o*, s:b, s:b, s:b, s:b, s:s?, s:s}", "title", title,
-                  "aufgabe", t, "vorgang", c, "diagramm", dia, "formular", fv, "offen", open,
-                  "meine", open && mine, "frei", open && !who, "fremd", open && who && !mine,
-                  "fehler", err, "bemerkung", bemerkung ? bemerkung : "");
+    json_t *d = json_pack("{s:s, s:o, s:o*, s:o*, s:o*, s:b, s:b, s:b, s:b, s:s?, s:s, s:o*, s:s?,"
+                          " s:s, s:s?}",
+                          "title", title, "aufgabe", t, "vorgang", c, "diagramm", dia, "formular",
+                          fv, "offen", open, "meine", open && mine, "frei", open && !who, "fremd",
+                          open && who && !mine, "fehler", err, "bemerkung",
+                          bemerkung ? bemerkung : "", "nachrichten", msgs, "nw_fehler", nw_err,
+                          "nw_text", nw_text ? nw_text : "", "flash",
+                          http_query(req, "nachgefordert")
+                              ? "Die Nachforderung wurde gespeichert; sie erscheint auf der "
+                                "Statusseite des Antrags."
+                              : NULL);
     return render(req, resp, status, "workflow/aufgabe.html", d);
 }
 
 static int get_task(struct http_req *req, struct http_resp *resp)
 {
-    return task_page(req, resp, 200, NULL, NULL, NULL, NULL);
+    return task_page(req, resp, 200, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 static int64_t task_id(struct http_req *req)
@@ -468,13 +491,13 @@ static int refused(struct http_req *req, struct http_resp *resp, int rc, const c
         return task_page(req, resp, 409,
                          "Die Aufgabe ist nicht mehr offen oder wurde von "
                          "jemand anderem übernommen.",
-                         bemerkung, values, NULL);
+                         bemerkung, values, NULL, NULL, NULL);
     if (rc == ERR_DENIED)
         return task_page(req, resp, 409, "Die Aufgabe ist von jemand anderem übernommen.",
-                         bemerkung, values, NULL);
+                         bemerkung, values, NULL, NULL, NULL);
     if (rc == ERR_TOOBIG)
         return task_page(req, resp, 422, "Die Angaben sind zu umfangreich.", bemerkung, values,
-                         NULL);
+                         NULL, NULL, NULL);
     return rc;
 }
 
@@ -537,14 +560,14 @@ static int post_complete(struct http_req *req, struct http_resp *resp)
     }
     if (note && strlen(note) > WFP_MAX_NOTE) {
         rc = task_page(req, resp, 422, "Die Bemerkung ist zu lang (höchstens 4000 Zeichen).", note,
-                       values, NULL);
+                       values, NULL, NULL, NULL);
         goto done;
     }
     if (note && *note)
         set(form, "bemerkung", json_string(note));
     rc = wf_task_complete(app->store, req->user.login, task_id(req), form, &errors);
     if (rc == ERR_INVALID && errors)
-        rc = task_page(req, resp, 400, NULL, note, values, errors);
+        rc = task_page(req, resp, 400, NULL, note, values, errors, NULL, NULL);
     else if (rc)
         rc = refused(req, resp, rc, note, values);
     else
@@ -554,6 +577,34 @@ done:
     json_decref(form);
     json_decref(errors);
     return rc;
+}
+
+/* POST /aufgaben/:id/nachweise: asks the applicant for evidence (a message
+ * of kind "evidence" on the status page, journaled as wf.message). */
+static int post_evidence(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    json_t *t = NULL;
+    int rc = task_load(req, &t);
+    if (rc)
+        return rc;
+    const char *text = form_get(&req->form, "nachweise");
+    const char *ref = json_string_value(json_object_get(t, "case_ref"));
+    const char *why = NULL;
+    if (!text || !*text)
+        why = "Bitte beschreiben Sie, welche Nachweise fehlen.";
+    else if (strlen(text) > WF_MESSAGE_MAX_TEXT)
+        why = "Der Text ist zu lang (höchstens 4000 Zeichen).";
+    else if ((rc = wf_message_add(app->store, req->user.login, ref, "evidence", text)))
+        why = rc == ERR_INVALID ? "Bitte beschreiben Sie, welche Nachweise fehlen." : NULL;
+    json_decref(t);
+    if (why)
+        return task_page(req, resp, 400, NULL, NULL, NULL, NULL, why, text);
+    if (rc)
+        return rc;
+    const char *to =
+        arena_printf(req->arena, "/aufgaben/%lld?nachgefordert=1", (long long)task_id(req));
+    return to ? http_redirect(req, resp, to) : ERR_NOMEM;
 }
 
 /* ---- /wiedervorlagen -------------------------------------------------- */
@@ -735,6 +786,7 @@ static const struct http_route wf_routes[] = {
     {"POST", "/aufgaben/:id/uebernehmen", post_claim, HTTP_AUTH},
     {"POST", "/aufgaben/:id/zurueckgeben", post_unclaim, HTTP_AUTH},
     {"POST", "/aufgaben/:id/erledigen", post_complete, HTTP_AUTH},
+    {"POST", "/aufgaben/:id/nachweise", post_evidence, HTTP_AUTH},
     {"GET", "/wiedervorlagen", get_resubmissions, HTTP_AUTH},
     {"GET", "/api/v1/processes/:process_id/events", get_events, HTTP_AUTH},
 };
