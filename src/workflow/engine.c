@@ -871,10 +871,25 @@ done:
     return rc;
 }
 
+/* May actor a work on a task of office unit (0: none) and role (may be
+ * ""): the system, an Admin, a member of the office, or a holder of the
+ * role (a WEB_ROLE_* name such as "Sachbearbeitung"). */
+static bool may_work(const struct rec_actor *a, int unit, const char *role)
+{
+    unsigned mask;
+    if (a->system || (a->roles & WEB_ROLE_ADMIN))
+        return true;
+    if (unit > 0 && unit == a->unit_nr)
+        return true;
+    return role && *role && !web_roles_parse(role, &mask) && (a->roles & mask);
+}
+
 /* Opens a write transaction on the instance of task task_id and loads it;
- * fills the task's token, state and assignee. */
-static int task_begin(struct store *s, struct run *r, int64_t task_id, int64_t *ret_tok,
-                      char state[16], char assignee[128], char node[WF_MAX_ID + 1])
+ * fills the task's token, state and assignee. ERR_EXISTS when the task is
+ * not open, ERR_DENIED when a may not work on it (may_work). */
+static int task_begin(struct store *s, struct run *r, const struct rec_actor *a, int64_t task_id,
+                      int64_t *ret_tok, char state[16], char assignee[128],
+                      char node[WF_MAX_ID + 1])
 {
     int rc = store_get(s, &r->c);
     if (rc)
@@ -883,9 +898,10 @@ static int task_begin(struct store *s, struct run *r, int64_t task_id, int64_t *
         return rc;
     struct store_stmt *st;
     int64_t inst = 0;
+    bool ok = false;
     if ((rc = store_prepare(r->c,
-                            "SELECT instance_id, token_id, state, COALESCE(assignee, ''), node_id"
-                            " FROM tasks WHERE id = ?",
+                            "SELECT instance_id, token_id, state, COALESCE(assignee, ''), node_id,"
+                            " COALESCE(unit_nr, 0), COALESCE(role, '') FROM tasks WHERE id = ?",
                             &st)))
         return rc;
     if (!(rc = store_bind(st, "i", task_id)) && (rc = store_step(st)) == STORE_ROW) {
@@ -894,6 +910,8 @@ static int task_begin(struct store *s, struct run *r, int64_t task_id, int64_t *
         snprintf(state, 16, "%s", store_col_text(st, 2));
         snprintf(assignee, 128, "%s", store_col_text(st, 3));
         snprintf(node, WF_MAX_ID + 1, "%s", store_col_text(st, 4));
+        ok = may_work(a, (int)store_col_int(st, 5), store_col_text(st, 6)) ||
+             strcmp(assignee, a->login) == 0;
         rc = 0;
     } else if (rc == STORE_DONE) {
         rc = ERR_NOTFOUND;
@@ -905,21 +923,23 @@ static int task_begin(struct store *s, struct run *r, int64_t task_id, int64_t *
         r->inst = inst;
         return ERR_EXISTS;
     }
+    if (!ok)
+        return ERR_DENIED;
     return load(r, inst);
 }
 
-int wf_task_claim(struct store *s, const char *login, int64_t task_id)
+int wf_task_claim(struct store *s, const struct rec_actor *a, int64_t task_id)
 {
     struct run r = {.s = s};
     int64_t tok;
     char state[16], who[128], node[WF_MAX_ID + 1];
-    int rc = task_begin(s, &r, task_id, &tok, state, who, node);
+    int rc = task_begin(s, &r, a, task_id, &tok, state, who, node);
     if (!rc && *who)
-        rc = strcmp(who, login) == 0 ? 0 : ERR_EXISTS;
+        rc = strcmp(who, a->login) == 0 ? 0 : ERR_EXISTS;
     else if (!rc) {
-        rc = store_run(r.c, "UPDATE tasks SET assignee = ? WHERE id = ?", "ti", login, task_id);
+        rc = store_run(r.c, "UPDATE tasks SET assignee = ? WHERE id = ?", "ti", a->login, task_id);
         if (!rc)
-            rc = jn(&r, login, "wf.task.claim",
+            rc = jn(&r, a->login, "wf.task.claim",
                     json_pack("{s:I, s:s}", "task", (json_int_t)task_id, "node", node));
     }
     if (!r.c)
@@ -927,19 +947,21 @@ int wf_task_claim(struct store *s, const char *login, int64_t task_id)
     return finish(&r, rc);
 }
 
-int wf_task_unclaim(struct store *s, const char *login, int64_t task_id)
+int wf_task_unclaim(struct store *s, const struct rec_actor *a, int64_t task_id)
 {
     struct run r = {.s = s};
     int64_t tok;
     char state[16], who[128], node[WF_MAX_ID + 1];
-    int rc = task_begin(s, &r, task_id, &tok, state, who, node);
-    if (!rc && strcmp(who, login) != 0)
+    int rc = task_begin(s, &r, a, task_id, &tok, state, who, node);
+    bool admin = a->system || (a->roles & WEB_ROLE_ADMIN);
+    if (!rc && (!*who || (strcmp(who, a->login) != 0 && !admin)))
         rc = ERR_DENIED;
     if (!rc)
         rc = store_run(r.c, "UPDATE tasks SET assignee = NULL WHERE id = ?", "i", task_id);
     if (!rc)
-        rc = jn(&r, login, "wf.task.unclaim",
-                json_pack("{s:I, s:s}", "task", (json_int_t)task_id, "node", node));
+        rc = jn(
+            &r, a->login, "wf.task.unclaim",
+            json_pack("{s:I, s:s, s:s}", "task", (json_int_t)task_id, "node", node, "from", who));
     if (!r.c)
         return rc;
     return finish(&r, rc);
@@ -973,15 +995,16 @@ static int apply_form(struct run *r, const char *node, const json_t *form, json_
     return rc;
 }
 
-int wf_task_complete(struct store *s, const char *login, int64_t task_id, const json_t *form,
-                     json_t **ret_errors)
+int wf_task_complete(struct store *s, const struct rec_actor *a, int64_t task_id,
+                     const json_t *form, json_t **ret_errors)
 {
     if (form && !json_is_object(form))
         return ERR_INVALID;
     struct run r = {.s = s};
     int64_t tok;
     char state[16], who[128], node[WF_MAX_ID + 1];
-    int rc = task_begin(s, &r, task_id, &tok, state, who, node);
+    int rc = task_begin(s, &r, a, task_id, &tok, state, who, node);
+    const char *login = a->login;
     if (!rc && *who && strcmp(who, login) != 0)
         rc = ERR_DENIED;
     if (!rc)

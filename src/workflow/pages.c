@@ -202,7 +202,8 @@ static const char SQL_TASK[] =
     " WHERE t.id = ?";
 
 /* The task of the path as an object with node, sha and process_id; NOT_FOUND
- * unless the user's office or role holds it or the user claimed it. */
+ * unless the user's office or role holds it, the user claimed or completed
+ * it, or the user is an Admin (who may take over any task, see engine.h). */
 static int task_load(struct http_req *req, json_t **ret)
 {
     struct app *app = req->app;
@@ -222,7 +223,8 @@ static int task_load(struct http_req *req, json_t **ret)
             role_names(req, roles);
             int unit = (int)store_col_int(st, 9);
             const char *role = store_col_text(st, 10);
-            bool ok = (unit > 0 && unit == req->user.unit_nr) ||
+            bool ok = (req->user.roles & WEB_ROLE_ADMIN) ||
+                      (unit > 0 && unit == req->user.unit_nr) ||
                       strcmp(store_col_text(st, 3), req->user.login) == 0 ||
                       strcmp(store_col_text(st, 13), req->user.login) == 0;
             for (int i = 0; i < WFP_MAX_ROLES; i++)
@@ -507,7 +509,8 @@ static int post_claim(struct http_req *req, struct http_resp *resp)
     json_t *t = NULL;
     int rc = task_load(req, &t);
     json_decref(t);
-    if (!rc && (rc = wf_task_claim(app->store, req->user.login, task_id(req))))
+    struct rec_actor a = rec_actor_of(&req->user);
+    if (!rc && (rc = wf_task_claim(app->store, &a, task_id(req))))
         return refused(req, resp, rc, NULL, NULL);
     const char *to =
         rc ? NULL : arena_printf(req->arena, "/aufgaben/%lld", (long long)task_id(req));
@@ -520,7 +523,8 @@ static int post_unclaim(struct http_req *req, struct http_resp *resp)
     json_t *t = NULL;
     int rc = task_load(req, &t);
     json_decref(t);
-    if (!rc && (rc = wf_task_unclaim(app->store, req->user.login, task_id(req))))
+    struct rec_actor a = rec_actor_of(&req->user);
+    if (!rc && (rc = wf_task_unclaim(app->store, &a, task_id(req))))
         return refused(req, resp, rc, NULL, NULL);
     return rc ? rc : http_redirect(req, resp, "/aufgaben?zurueckgegeben=1");
 }
@@ -565,7 +569,8 @@ static int post_complete(struct http_req *req, struct http_resp *resp)
     }
     if (note && *note)
         set(form, "bemerkung", json_string(note));
-    rc = wf_task_complete(app->store, req->user.login, task_id(req), form, &errors);
+    struct rec_actor a = rec_actor_of(&req->user);
+    rc = wf_task_complete(app->store, &a, task_id(req), form, &errors);
     if (rc == ERR_INVALID && errors)
         rc = task_page(req, resp, 400, NULL, note, values, errors, NULL, NULL);
     else if (rc)
