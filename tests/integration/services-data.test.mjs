@@ -24,7 +24,8 @@ const RULES = new Set(['before', 'not_after', 'required_if']);
 const ID_RE = /^[a-z0-9_]{1,64}$/;
 // Case variables the engine or the templates use themselves, and the
 // keywords of the condition language: no form or task field may take them.
-const RESERVED = new Set(['case', 'date', 'bemerkung', 'wiedervorlage', 'and', 'or', 'not', 'true', 'false']);
+const RESERVED = new Set(['case', 'date', 'bemerkung', 'wiedervorlage', 'notice_document', 'and', 'or', 'not',
+  'true', 'false']);
 const TASK_ID_RE = /^[a-z_][a-z0-9_]{0,63}$/;
 const TASK_TYPES = new Set(['text', 'textarea', 'number', 'date', 'select', 'yesno']);
 const EXPECTED_LEIKA = {
@@ -201,6 +202,10 @@ describe('service catalogue', () => {
           assert.match(text, /^# \S/, `${t}.txt beginnt nicht mit einer Überschrift`);
           for (const m of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) assert.ok(vars.has(m[1]), `${t}.txt: unbekannte Variable {{${m[1]}}}`);
         }
+        const texts = [...xml.matchAll(/rathaus:text="([^"]*)"/g)].map((m) => m[1]);
+        assert.ok(texts.length, 'keine Nachricht (notify mit rathaus:text) an die Antragstellenden');
+        for (const t of texts)
+          for (const m of t.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) assert.ok(vars.has(m[1]), `rathaus:text: unbekannte Variable {{${m[1]}}}`);
         for (const m of xml.matchAll(/<bpmn:conditionExpression[^>]*>([^<]*)</g))
           for (const name of m[1].replace(/'[^']*'|"[^"]*"/g, '').match(/[a-z_][a-z0-9_]*/g) ?? [])
             if (!['and', 'or', 'not', 'true', 'false', 'date'].includes(name))
