@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "cli.h"
 #include "http/http.h"
+#include "processes/mining.h"
 #include "records/records.h"
 #include "web/web.h"
 #include "workflow/engine.h"
@@ -144,7 +145,8 @@ int cmd_serve(int argc, char **argv)
         goto done;
     }
     if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
-        (rc = records_register(router)) || (rc = wf_register(router))) {
+        (rc = records_register(router)) || (rc = wf_register(router)) ||
+        (rc = mining_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }

@@ -139,6 +139,24 @@ int mining_compute(const struct mining_net *net, const struct mining_event *ev, 
 /* Frees a result; accepts NULL. */
 void mining_result_free(struct mining_result *r);
 
+struct store;
+struct wf_service_info;
+
+/* Reads the event log of service service_key through the workflow's read
+ * API (workflow/events.h), replays it against the service's deployed model
+ * and computes every figure into *ret (free with mining_result_free);
+ * *ret_info (may be NULL) gets the service. ERR_NOTFOUND for a service
+ * without a deployment, ERR_TOOBIG above MINING_MAX_EVENTS, store errors,
+ * ERR_NOMEM. (mining_load.c) */
+int mining_service(struct store *s, const char *service_key, struct mining_result **ret,
+                   struct wf_service_info *ret_info) WUR;
+
+struct http_router;
+
+/* Registers the staff pages /prozesse/analyse, /prozesse/analyse/<service>
+ * and its CSV export with router (mining_pages.c). ERR_NOMEM. */
+int mining_register(struct http_router *router) WUR;
+
 /* Share num/den in percent rounded to one decimal (0 when den is 0). */
 double mining_percent(int64_t num, int64_t den);
 
