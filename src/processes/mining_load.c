@@ -10,9 +10,9 @@
 
 /* The growing event array of one load. */
 struct load {
-    struct mining_net *net;   /* steps */
-    struct mining_event *ev;  /* events */
-    size_t n, cap;            /* used, allocated */
+    struct mining_net *net;       /* steps */
+    struct mining_event *ev;      /* events */
+    size_t n, cap;                /* used, allocated */
     bool named[MINING_MAX_STEPS]; /* steps whose task name was taken from the log */
 };
 
@@ -62,8 +62,8 @@ static int on_event(void *arg, const struct wf_event *e)
         l->ev = g;
         l->cap = cap;
     }
-    l->ev[l->n++] = (struct mining_event){e->instance, e->at, task_kind ? e->task : 0, step,
-                                          (uint8_t)kind};
+    l->ev[l->n++] =
+        (struct mining_event){e->instance, e->at, task_kind ? e->task : 0, step, (uint8_t)kind};
     return 0;
 }
 

@@ -19,8 +19,8 @@
 #define MINING_MAX_CSV ((size_t)16 << 20)             /* bytes of one CSV answer */
 #define MINING_MAX_CHART ((size_t)1 << 20)            /* bytes of one SVG chart */
 
-static const char *const MONTHS[12] = {"Januar", "Februar", "März",     "April",
-                                       "Mai",    "Juni",    "Juli",     "August",
+static const char *const MONTHS[12] = {"Januar",    "Februar", "März",     "April",
+                                       "Mai",       "Juni",    "Juli",     "August",
                                        "September", "Oktober", "November", "Dezember"};
 
 /* A number with one decimal and a German decimal comma, in the arena. */
@@ -80,8 +80,8 @@ static int get_list(struct http_req *req, struct http_resp *resp)
         json_t *o = json_pack(
             "{s:s, s:s, s:s, s:s, s:i, s:I, s:I}", "key", s->key, "href",
             arena_printf(req->arena, "/prozesse/analyse/%s", path_escape(req, s->key)), "name",
-            *s->name ? s->name : s->process_id, "process_id", s->process_id, "version",
-            s->version, "instances", (json_int_t)s->instances, "running", (json_int_t)s->running);
+            *s->name ? s->name : s->process_id, "process_id", s->process_id, "version", s->version,
+            "instances", (json_int_t)s->instances, "running", (json_int_t)s->running);
         if (!o || json_array_append_new(rows, o)) {
             json_decref(rows);
             rows = NULL;
@@ -132,8 +132,8 @@ static int page(struct http_req *req, struct http_resp *resp, const struct wf_se
 {
     json_t *sum = json_pack(
         "{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:b}", "events", (json_int_t)r->events,
-        "cases", (json_int_t)r->cases, "closed", (json_int_t)r->closed, "open",
-        (json_int_t)r->open, "cycle_median", duration(req, r->cycle_median_s), "cycle_p90",
+        "cases", (json_int_t)r->cases, "closed", (json_int_t)r->closed, "open", (json_int_t)r->open,
+        "cycle_median", duration(req, r->cycle_median_s), "cycle_p90",
         duration(req, r->cycle_p90_s), "cycle_mean", duration(req, r->cycle_mean_s), "fitting",
         (json_int_t)r->fitting, "fitness", decimal(req, mining_percent(r->fitting, r->cases), NULL),
         "has_model", r->has_model);
@@ -172,9 +172,8 @@ static int page(struct http_req *req, struct http_resp *resp, const struct wf_se
     for (size_t i = 0; i < r->n_variants; i++) {
         const struct mining_variant *v = &r->variants[i];
         json_t *o = json_pack("{s:i, s:s, s:I, s:s}", "rank", (int)i + 1, "text",
-                              variant_text(req, r, v, " → ", false), "cases",
-                              (json_int_t)v->cases, "share",
-                              decimal(req, mining_percent(v->cases, r->closed), NULL));
+                              variant_text(req, r, v, " → ", false), "cases", (json_int_t)v->cases,
+                              "share", decimal(req, mining_percent(v->cases, r->closed), NULL));
         if (!o || json_array_append_new(vars, o))
             goto fail_d;
     }
@@ -196,8 +195,8 @@ static int page(struct http_req *req, struct http_resp *resp, const struct wf_se
     add_chart(d, "chart_months", &mspec, pts, n_pts);
     free(pts);
     const char *name = *info->name ? info->name : info->process_id;
-    const char *csv = arena_printf(req->arena, "/prozesse/analyse/%s.csv",
-                                   path_escape(req, info->key));
+    const char *csv =
+        arena_printf(req->arena, "/prozesse/analyse/%s.csv", path_escape(req, info->key));
     rc = json_object_set_new(d, "key", json_string(info->key)) ||
                  json_object_set_new(d, "name", json_string(name)) ||
                  json_object_set_new(d, "process_id", json_string(info->process_id)) ||
@@ -262,12 +261,12 @@ static void csv_pct(struct str *s, double v, bool last)
 static void csv_summary(struct str *s, const struct mining_result *r)
 {
     str_adds(s, "figure,value\r\n");
-    static const char *const keys[] = {"events",       "cases",       "closed",
+    static const char *const keys[] = {"events",       "cases",          "closed",
                                        "open",         "cycle_median_s", "cycle_p90_s",
-                                       "cycle_mean_s", "fitting",     "distinct_variants"};
-    const int64_t vals[] = {r->events,         r->cases,       r->closed,
-                            r->open,           r->cycle_median_s, r->cycle_p90_s,
-                            r->cycle_mean_s,   r->fitting,     r->distinct_variants};
+                                       "cycle_mean_s", "fitting",        "distinct_variants"};
+    const int64_t vals[] = {r->events,       r->cases,          r->closed,
+                            r->open,         r->cycle_median_s, r->cycle_p90_s,
+                            r->cycle_mean_s, r->fitting,        r->distinct_variants};
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
         csv_text(s, keys[i], false);
         csv_int(s, vals[i], true);
@@ -337,16 +336,15 @@ static int csv(struct http_req *req, struct http_resp *resp, const struct wf_ser
     char name[128];
     size_t k = 0;
     for (const char *p = info->key; *p && k < 60; p++)
-        name[k++] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.",
-                           *p)
+        name[k++] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *p)
                         ? *p
                         : '_';
     name[k] = '\0';
     if (!rc)
-        rc = http_resp_header(
-            req, resp, "Content-Disposition",
-            arena_printf(req->arena, "attachment; filename=\"prozessanalyse-%s-%s.csv\"", name,
-                         table));
+        rc = http_resp_header(req, resp, "Content-Disposition",
+                              arena_printf(req->arena,
+                                           "attachment; filename=\"prozessanalyse-%s-%s.csv\"",
+                                           name, table));
     if (!rc) {
         resp->content_type = "text/csv; charset=utf-8";
         str_reset(&resp->body);
