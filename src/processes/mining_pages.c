@@ -45,6 +45,12 @@ static const char *duration(struct http_req *req, int64_t s)
     return arena_printf(req->arena, "%lld Min.", (long long)((s + 30) / 60));
 }
 
+/* A duration of n measured values, or a dash when there were none. */
+static const char *measured(struct http_req *req, int64_t s, int64_t n)
+{
+    return n ? duration(req, s) : "–";
+}
+
 /* The service key percent-encoded for a path (unreserved characters kept). */
 static const char *path_escape(struct http_req *req, const char *z)
 {
@@ -133,10 +139,10 @@ static int page(struct http_req *req, struct http_resp *resp, const struct wf_se
     json_t *sum = json_pack(
         "{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:b}", "events", (json_int_t)r->events,
         "cases", (json_int_t)r->cases, "closed", (json_int_t)r->closed, "open", (json_int_t)r->open,
-        "cycle_median", duration(req, r->cycle_median_s), "cycle_p90",
-        duration(req, r->cycle_p90_s), "cycle_mean", duration(req, r->cycle_mean_s), "fitting",
-        (json_int_t)r->fitting, "fitness", decimal(req, mining_percent(r->fitting, r->cases), NULL),
-        "has_model", r->has_model);
+        "cycle_median", measured(req, r->cycle_median_s, r->closed), "cycle_p90",
+        measured(req, r->cycle_p90_s, r->closed), "cycle_mean",
+        measured(req, r->cycle_mean_s, r->closed), "fitting", (json_int_t)r->fitting, "fitness",
+        decimal(req, mining_percent(r->fitting, r->cases), NULL), "has_model", r->has_model);
     json_t *steps = json_array(), *vars = json_array(), *months = json_array();
     struct chart_point *pts = calloc(r->n_steps + r->n_months + 1, sizeof *pts);
     size_t n_pts = 0;
@@ -151,13 +157,15 @@ static int page(struct http_req *req, struct http_resp *resp, const struct wf_se
         json_t *o = json_pack(
             "{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}", "id", s->id, "name",
             s->name, "executions", (json_int_t)s->executions, "cases", (json_int_t)s->cases,
-            "median", duration(req, s->median_s), "p90", duration(req, s->p90_s), "wait_median",
-            duration(req, s->wait_median_s), "work_median", duration(req, s->work_median_s),
-            "wait_share", decimal(req, mining_percent(s->wait_sum_s, both), NULL), "deviations",
+            "median", measured(req, s->median_s, s->timed), "p90",
+            measured(req, s->p90_s, s->timed), "wait_median",
+            measured(req, s->wait_median_s, s->timed), "work_median",
+            measured(req, s->work_median_s, s->timed), "wait_share",
+            s->timed ? decimal(req, mining_percent(s->wait_sum_s, both), "%") : "–", "deviations",
             (json_int_t)s->deviations, "task", s->task, "outside", !s->in_model);
         if (!o || json_array_append_new(steps, o))
             goto fail;
-        if (s->task)
+        if (s->task && s->timed)
             pts[n_pts++] = (struct chart_point){s->name, (double)s->median_s / 3600.0};
     }
     json_t *d = json_pack("{s:s}", "title", "Prozessanalyse");
