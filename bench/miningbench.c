@@ -12,13 +12,21 @@
  * times, and beside it, in the same run, the reference: sorting the same
  * events by case and time with qsort, the least any per-case evaluation
  * has to do. Peak memory of the computation is VmHWM after resetting it
- * (/proc/self/clear_refs), minus the resident size before. */
+ * (/proc/self/clear_refs), minus the resident size before.
+ *
+ * The same events then go into a table of an in-memory SQLite database
+ * (sqlite3 directly: this is a measuring tool, not domain code) to time the
+ * figures computed from rows read back in order, beside SQLite's own
+ * GROUP BY over the rows (first, last time and count per case) — what a
+ * database alone gives for the cheapest figure, the cycle time. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "base/rtime.h"
 #include "base/str.h"
@@ -136,6 +144,89 @@ static void reset_hwm(void)
         fputs("5", f);
         fclose(f);
     }
+}
+
+/* Median of n timings (sorts them). */
+static int cmp_double(const void *x, const void *y);
+
+static double median_ms(double *t, long n)
+{
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    return t[n / 2];
+}
+
+/* Loads the events into an in-memory SQLite table, then times R runs of
+ * (a) reading them back in order and computing every figure, (b) SQLite's
+ * GROUP BY per case. Prints one line each. */
+static int sqlite_part(const struct mining_net *net, const struct mining_event *ev, size_t n,
+                       long reps)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+        return -1;
+    int64_t t0 = rtime_mono_us();
+    sqlite3_exec(db,
+                 "CREATE TABLE ev (case_id INTEGER, at INTEGER, task INTEGER, step INTEGER,"
+                 " kind INTEGER); BEGIN",
+                 NULL, NULL, NULL);
+    sqlite3_prepare_v2(db, "INSERT INTO ev VALUES (?, ?, ?, ?, ?)", -1, &st, NULL);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(st, 1, ev[i].case_id);
+        sqlite3_bind_int64(st, 2, ev[i].at);
+        sqlite3_bind_int64(st, 3, ev[i].task);
+        sqlite3_bind_int(st, 4, ev[i].step);
+        sqlite3_bind_int(st, 5, ev[i].kind);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return -1;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    double load = (double)(rtime_mono_us() - t0) / 1000.0;
+    double *t_read = calloc((size_t)reps, sizeof *t_read);
+    double *t_group = calloc((size_t)reps, sizeof *t_group);
+    struct mining_event *back = malloc(n * sizeof *back + 1);
+    if (!t_read || !t_group || !back)
+        return -1;
+    int64_t groups = 0;
+    for (long r = 0; r < reps; r++) {
+        t0 = rtime_mono_us();
+        size_t k = 0;
+        sqlite3_prepare_v2(db, "SELECT case_id, at, task, step, kind FROM ev ORDER BY rowid", -1,
+                           &st, NULL);
+        while (k < n && sqlite3_step(st) == SQLITE_ROW) {
+            back[k++] =
+                (struct mining_event){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                      sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3),
+                                      (uint8_t)sqlite3_column_int(st, 4)};
+        }
+        sqlite3_finalize(st);
+        struct mining_result *res;
+        if (mining_compute(net, back, k, &res))
+            return -1;
+        mining_result_free(res);
+        t_read[r] = (double)(rtime_mono_us() - t0) / 1000.0;
+        t0 = rtime_mono_us();
+        sqlite3_prepare_v2(db,
+                           "SELECT case_id, MIN(at), MAX(at), COUNT(*) FROM ev GROUP BY case_id",
+                           -1, &st, NULL);
+        groups = 0;
+        while (sqlite3_step(st) == SQLITE_ROW)
+            groups++;
+        sqlite3_finalize(st);
+        t_group[r] = (double)(rtime_mono_us() - t0) / 1000.0;
+    }
+    printf("%-44s %10.1f ms\n", "SQLite (in memory): load the rows", load);
+    printf("%-44s %10.1f ms\n", "SQLite: read rows in order + all figures",
+           median_ms(t_read, reps));
+    printf("%-44s %10.1f ms (%lld cases)\n", "reference: SQLite GROUP BY case (min, max, n)",
+           median_ms(t_group, reps), (long long)groups);
+    free(back);
+    free(t_read);
+    free(t_group);
+    sqlite3_close(db);
+    return 0;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -279,8 +370,13 @@ int main(int argc, char **argv)
            mining_percent(r->fitting, r->cases), (long long)r->distinct_variants,
            (double)r->cycle_median_s / DAY);
     mining_result_free(r);
-    mining_net_free(net);
     free(copy);
+    copy = NULL;
+    if (sqlite_part(net, g.ev, g.n, reps)) {
+        fprintf(stderr, "miningbench: SQLite part failed\n");
+        return 1;
+    }
+    mining_net_free(net);
     free(t_sort);
     free(t_mine);
     free(g.ev);

@@ -605,12 +605,14 @@ static int fill_result(struct pass *p, struct mining_result *r)
     if (!r->variants)
         return ERR_NOMEM;
     /* months */
-    qsort(p->months, p->n_months, sizeof *p->months, month_cmp);
+    if (p->n_months)
+        qsort(p->months, p->n_months, sizeof *p->months, month_cmp);
     r->n_months = p->n_months;
     r->months = arena_alloc(ar, (p->n_months + 1) * sizeof *r->months);
     if (!r->months)
         return ERR_NOMEM;
-    memcpy(r->months, p->months, p->n_months * sizeof *r->months);
+    if (p->n_months)
+        memcpy(r->months, p->months, p->n_months * sizeof *r->months);
     return 0;
 }
 
