@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/rtime.h"
 #include "mining_int.h"
 
 #define RESULT_ARENA_CAP ((size_t)256 << 20) /* bytes of one result */
@@ -325,13 +324,54 @@ static int trie_step(struct pass *p, uint32_t ci, int32_t step)
     return rc;
 }
 
-/* Calendar month of t in Berlin time. */
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil), so the month of every closed case costs a few integer
+ * operations instead of libc time conversions. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The date of day z since 1970-01-01 (civil_from_days). */
+static void civil_from_days(int64_t z, int *ret_y, int *ret_m)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *ret_y = (int)(yoe + era * 400 + (m <= 2));
+    *ret_m = m;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* 01:00 UTC on the last Sunday of March (m = 3) or October (m = 10) of y:
+ * where EU summer time starts and ends. */
+static int64_t last_sunday_0100(int y, int m)
+{
+    int64_t day = days_from_civil(y, m, 31);
+    int64_t wd = ((day + 4) % 7 + 7) % 7; /* 1970-01-01 was a Thursday; Sunday = 0 */
+    return (day - wd) * 86400 + 3600;
+}
+
+/* Calendar month of t in Berlin time (CET, CEST under the EU rule). */
 static void berlin_month(int64_t t, int *ret_y, int *ret_m)
 {
-    char buf[32];
-    rtime_display_date(t, buf, sizeof buf); /* dd.mm.yyyy */
-    *ret_m = (buf[3] - '0') * 10 + (buf[4] - '0');
-    *ret_y = (int)strtol(buf + 6, NULL, 10);
+    int y, m;
+    civil_from_days(floor_div(t, 86400), &y, &m);
+    bool summer = t >= last_sunday_0100(y, 3) && t < last_sunday_0100(y, 10);
+    civil_from_days(floor_div(t + (summer ? 7200 : 3600), 86400), ret_y, ret_m);
 }
 
 static int count_month(struct pass *p, int64_t t)

@@ -312,6 +312,31 @@ static void test_unknown_step(void **state)
     mining_net_free(net);
 }
 
+/* Months follow Berlin's summer time: 22:30 UTC on 31 March 2026 is
+ * 00:30 CEST on 1 April; 22:30 UTC on 31 October 2026 (after the switch
+ * back) is 23:30 CET, still October; 23:30 UTC on 31 December 2025 is 2026. */
+static void test_month_dst(void **state)
+{
+    (void)state;
+    struct mining_net *net;
+    assert_int_equal(mining_net_build(NULL, NULL, &net), 0);
+    struct mining_event ev[] = {
+        {1, 1774996200 - DAY, 0, -1, MINING_START}, {1, 1774996200, 0, -1, MINING_END},
+        {2, 1793485800 - DAY, 0, -1, MINING_START}, {2, 1793485800, 0, -1, MINING_END},
+        {3, 1767223800 - DAY, 0, -1, MINING_START}, {3, 1767223800, 0, -1, MINING_END},
+    };
+    struct mining_result *r;
+    assert_int_equal(mining_compute(net, ev, 6, &r), 0);
+    assert_int_equal(r->n_months, 3);
+    assert_int_equal(r->months[0].year, 2026);
+    assert_int_equal(r->months[0].month, 1);
+    assert_int_equal(r->months[1].month, 4);
+    assert_int_equal(r->months[2].month, 10);
+    assert_int_equal(r->cycle_median_s, DAY);
+    mining_result_free(r);
+    mining_net_free(net);
+}
+
 /* Bad events are refused as a whole. */
 static void test_invalid(void **state)
 {
@@ -341,9 +366,8 @@ static void test_invalid(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_figures),
-        cmocka_unit_test(test_without_model),
-        cmocka_unit_test(test_unknown_step),
+        cmocka_unit_test(test_figures),      cmocka_unit_test(test_without_model),
+        cmocka_unit_test(test_unknown_step), cmocka_unit_test(test_month_dst),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
