@@ -222,8 +222,10 @@ struct stepacc {
     struct i64s dur, wait, work; /* per timed execution */
 };
 
-struct pass {
+struct mining_pass {
     const struct mining_net *net;
+    size_t n_steps; /* steps accounted for in steps and seen */
+    int64_t events; /* events added */
     struct map case_ix, task_ix, trie_ix;
     struct mcase *cases;
     size_t n_cases, cap_cases;
@@ -242,7 +244,7 @@ struct pass {
     struct mining__replay replay;
 };
 
-static int case_of(struct pass *p, int64_t id, int64_t at, uint32_t *ret)
+static int case_of(struct mining_pass *p, int64_t id, int64_t at, uint32_t *ret)
 {
     uint32_t *v = map_get(&p->case_ix, id);
     if (v) {
@@ -281,7 +283,7 @@ static int case_of(struct pass *p, int64_t id, int64_t at, uint32_t *ret)
 }
 
 /* Replays step on case ci and counts it as executed. */
-static int execute(struct pass *p, uint32_t ci, int32_t step)
+static int execute(struct mining_pass *p, uint32_t ci, int32_t step)
 {
     struct stepacc *a = &p->steps[step];
     a->executions++;
@@ -305,7 +307,7 @@ static int execute(struct pass *p, uint32_t ci, int32_t step)
 }
 
 /* Moves case ci one step down the variant trie. */
-static int trie_step(struct pass *p, uint32_t ci, int32_t step)
+static int trie_step(struct mining_pass *p, uint32_t ci, int32_t step)
 {
     uint32_t parent = p->cases[ci].trie;
     int64_t key = ((int64_t)parent << 32) | (int64_t)(uint32_t)(step + 1);
@@ -374,7 +376,7 @@ static void berlin_month(int64_t t, int *ret_y, int *ret_m)
     civil_from_days(floor_div(t + (summer ? 7200 : 3600), 86400), ret_y, ret_m);
 }
 
-static int count_month(struct pass *p, int64_t t)
+static int count_month(struct mining_pass *p, int64_t t)
 {
     int y, mo;
     berlin_month(t, &y, &mo);
@@ -387,7 +389,7 @@ static int count_month(struct pass *p, int64_t t)
     return VEC_PUSH(p->months, p->n_months, p->cap_months, m);
 }
 
-static int task_new(struct pass *p, int64_t id, int64_t at, int32_t step)
+static int task_new(struct mining_pass *p, int64_t id, int64_t at, int32_t step)
 {
     uint32_t *v = map_get(&p->task_ix, id);
     uint32_t i;
@@ -405,13 +407,13 @@ static int task_new(struct pass *p, int64_t id, int64_t at, int32_t step)
     return v ? 0 : map_put(&p->task_ix, id, i);
 }
 
-static int task_drop(struct pass *p, int64_t id, uint32_t i)
+static int task_drop(struct mining_pass *p, int64_t id, uint32_t i)
 {
     map_del(&p->task_ix, id);
     return VEC_PUSH(p->free_tasks, p->n_free, p->cap_free, i);
 }
 
-static int complete(struct pass *p, uint32_t ci, const struct mining_event *e)
+static int complete(struct mining_pass *p, uint32_t ci, const struct mining_event *e)
 {
     int32_t step = e->step;
     uint32_t *v = map_get(&p->task_ix, e->task);
@@ -442,7 +444,7 @@ static int complete(struct pass *p, uint32_t ci, const struct mining_event *e)
     return trie_step(p, ci, step);
 }
 
-static int one(struct pass *p, const struct mining_event *e)
+static int one(struct mining_pass *p, const struct mining_event *e)
 {
     size_t ns = p->net->n_nodes;
     if (e->case_id <= 0 || e->kind < MINING_START || e->kind > MINING_GATEWAY ||
@@ -485,7 +487,7 @@ static int one(struct pass *p, const struct mining_event *e)
     return 0;
 }
 
-static void pass_release(struct pass *p)
+static void pass_release(struct mining_pass *p)
 {
     map_free(&p->case_ix);
     map_free(&p->task_ix);
@@ -497,7 +499,7 @@ static void pass_release(struct pass *p)
     free(p->free_tasks);
     free(p->trie);
     if (p->steps)
-        for (size_t i = 0; i < p->net->n_nodes; i++) {
+        for (size_t i = 0; i < p->n_steps; i++) {
             free(p->steps[i].dur.v);
             free(p->steps[i].wait.v);
             free(p->steps[i].work.v);
@@ -557,7 +559,7 @@ static int month_cmp(const void *x, const void *y)
     return (ka > kb) - (ka < kb);
 }
 
-static int fill_result(struct pass *p, struct mining_result *r)
+static int fill_result(struct mining_pass *p, struct mining_result *r)
 {
     const struct mining_net *net = p->net;
     struct arena *ar = &r->arena;
@@ -656,37 +658,103 @@ static int fill_result(struct pass *p, struct mining_result *r)
     return 0;
 }
 
-int mining_compute(const struct mining_net *net, const struct mining_event *ev, size_t n,
-                   struct mining_result **ret)
+/* Grows the per-step state when the net gained steps since the pass began
+ * (ids the model does not know, interned while the log is read). */
+static int pass_sync(struct mining_pass *p)
 {
-    if (n > MINING_MAX_EVENTS)
-        return ERR_TOOBIG;
-    struct pass p = {.net = net, .words = net->n_nodes / 64 + 1};
-    struct mining_result *r = calloc(1, sizeof *r);
+    size_t ns = p->net->n_nodes;
+    if (ns <= p->n_steps)
+        return 0;
+    struct stepacc *g = realloc(p->steps, (ns + 1) * sizeof *g);
+    if (!g)
+        return ERR_NOMEM;
+    memset(g + p->n_steps, 0, (ns + 1 - p->n_steps) * sizeof *g);
+    p->steps = g;
+    size_t words = ns / 64 + 1;
+    if (words > p->words) { /* re-lay the bitmaps with the wider stride */
+        uint64_t *sn = calloc(p->cap_cases * words + 1, sizeof *sn);
+        if (!sn)
+            return ERR_NOMEM;
+        for (size_t i = 0; i < p->n_cases; i++)
+            memcpy(sn + i * words, p->seen + i * p->words, p->words * sizeof *sn);
+        free(p->seen);
+        p->seen = sn;
+        p->words = words;
+    }
+    p->n_steps = ns;
+    return 0;
+}
+
+int mining_pass_new(const struct mining_net *net, struct mining_pass **ret)
+{
+    struct mining_pass *p = calloc(1, sizeof *p);
+    if (!p)
+        return ERR_NOMEM;
+    p->net = net;
+    p->words = net->n_nodes / 64 + 1;
+    p->n_steps = net->n_nodes;
+    struct trie root = {0, -1, 0, 0};
     int rc = ERR_NOMEM;
+    if ((p->steps = calloc(net->n_nodes + 1, sizeof *p->steps)) &&
+        !VEC_PUSH(p->trie, p->n_trie, p->cap_trie, root))
+        rc = mining__replay_init(&p->replay, net);
+    if (rc) {
+        mining_pass_free(p);
+        return rc;
+    }
+    *ret = p;
+    return 0;
+}
+
+int mining_pass_add(struct mining_pass *p, const struct mining_event *ev, size_t n)
+{
+    if (n > MINING_MAX_EVENTS || p->events > (int64_t)(MINING_MAX_EVENTS - n))
+        return ERR_TOOBIG;
+    int rc = pass_sync(p);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = one(p, &ev[i]);
+    p->events += (int64_t)n;
+    return rc;
+}
+
+int mining_pass_finish(struct mining_pass *p, struct mining_result **ret)
+{
+    struct mining_result *r = calloc(1, sizeof *r);
     if (!r)
         return ERR_NOMEM;
     arena_init(&r->arena, RESULT_ARENA_CAP);
-    if (!(p.steps = calloc(net->n_nodes + 1, sizeof *p.steps)))
-        goto done;
-    struct trie root = {0, -1, 0, 0};
-    if (VEC_PUSH(p.trie, p.n_trie, p.cap_trie, root))
-        goto done;
-    if ((rc = mining__replay_init(&p.replay, net)))
-        goto done;
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = one(&p, &ev[i]);
-    r->events = (int64_t)n;
+    r->events = p->events;
+    int rc = pass_sync(p);
     if (!rc)
-        rc = fill_result(&p, r);
-done:
-    pass_release(&p);
+        rc = fill_result(p, r);
     if (rc) {
         mining_result_free(r);
         return rc;
     }
     *ret = r;
     return 0;
+}
+
+void mining_pass_free(struct mining_pass *p)
+{
+    if (!p)
+        return;
+    pass_release(p);
+    free(p);
+}
+
+int mining_compute(const struct mining_net *net, const struct mining_event *ev, size_t n,
+                   struct mining_result **ret)
+{
+    struct mining_pass *p;
+    int rc = mining_pass_new(net, &p);
+    if (rc)
+        return rc;
+    rc = mining_pass_add(p, ev, n);
+    if (!rc)
+        rc = mining_pass_finish(p, ret);
+    mining_pass_free(p);
+    return rc;
 }
 
 void mining_result_free(struct mining_result *r)

@@ -136,6 +136,26 @@ struct mining_result {
 int mining_compute(const struct mining_net *net, const struct mining_event *ev, size_t n,
                    struct mining_result **ret) WUR;
 
+/* The same computation fed in pieces, so a caller reading a long log keeps
+ * only a buffer of events, not all of them. Opaque. */
+struct mining_pass;
+
+/* Starts a pass over net (borrowed until mining_pass_free; steps may be
+ * interned into it between pieces). ERR_NOMEM. */
+int mining_pass_new(const struct mining_net *net, struct mining_pass **ret) WUR;
+
+/* Adds the next n events (borrowed only during the call), in log order.
+ * Errors as mining_compute; ERR_TOOBIG once MINING_MAX_EVENTS are added in
+ * total. After an error only mining_pass_free is allowed. */
+int mining_pass_add(struct mining_pass *p, const struct mining_event *ev, size_t n) WUR;
+
+/* Computes the figures of everything added into *ret (free with
+ * mining_result_free). ERR_NOMEM. */
+int mining_pass_finish(struct mining_pass *p, struct mining_result **ret) WUR;
+
+/* Frees a pass; accepts NULL. */
+void mining_pass_free(struct mining_pass *p);
+
 /* Frees a result; accepts NULL. */
 void mining_result_free(struct mining_result *r);
 

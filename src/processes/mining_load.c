@@ -1,6 +1,7 @@
 /* Process mining on the real event log: the wf.* journal entries of one
  * service, read through the workflow's public read API (workflow/events.h),
- * become mining events over the net of the service's deployed model. */
+ * become mining events over the net of the service's deployed model, handed
+ * to the computation in pieces as they are read. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,16 @@
 #include "mining.h"
 #include "workflow/events.h"
 
-/* The growing event array of one load. */
+#define LOAD_BUFFER 4096 /* events handed to the pass at a time */
+
+/* One load: the net, the running pass and a buffer of events for it, so
+ * memory stays proportional to cases, however long the log. */
 struct load {
-    struct mining_net *net;       /* steps */
-    struct mining_event *ev;      /* events */
-    size_t n, cap;                /* used, allocated */
-    bool named[MINING_MAX_STEPS]; /* steps whose task name was taken from the log */
+    struct mining_net *net;              /* steps */
+    struct mining_pass *pass;            /* the computation */
+    struct mining_event ev[LOAD_BUFFER]; /* events not yet handed over */
+    size_t n;                            /* used of ev */
+    bool named[MINING_MAX_STEPS];        /* steps whose task name was taken from the log */
 };
 
 static int kind_of(const char *action)
@@ -52,15 +57,10 @@ static int on_event(void *arg, const struct wf_event *e)
             return rc;
         l->named[step] = true;
     }
-    if (l->n == l->cap) {
-        if (l->n >= MINING_MAX_EVENTS)
-            return ERR_TOOBIG;
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        struct mining_event *g = realloc(l->ev, cap * sizeof *g);
-        if (!g)
-            return ERR_NOMEM;
-        l->ev = g;
-        l->cap = cap;
+    if (l->n == LOAD_BUFFER) {
+        if ((rc = mining_pass_add(l->pass, l->ev, l->n)))
+            return rc;
+        l->n = 0;
     }
     l->ev[l->n++] =
         (struct mining_event){e->instance, e->at, task_kind ? e->task : 0, step, (uint8_t)kind};
@@ -84,10 +84,14 @@ int mining_service(struct store *s, const char *service_key, struct mining_resul
         bpmn_free(m);
     }
     if (!rc)
+        rc = mining_pass_new(l->net, &l->pass);
+    if (!rc)
         rc = wf_events_each(s, service_key, on_event, l);
     if (!rc)
-        rc = mining_compute(l->net, l->ev, l->n, ret);
-    free(l->ev);
+        rc = mining_pass_add(l->pass, l->ev, l->n);
+    if (!rc)
+        rc = mining_pass_finish(l->pass, ret);
+    mining_pass_free(l->pass);
     mining_net_free(l->net);
     free(l);
     if (!rc && ret_info)

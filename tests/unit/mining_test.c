@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,6 +338,75 @@ static void test_month_dst(void **state)
     mining_net_free(net);
 }
 
+/* Fed in pieces of seven events, the synthetic log gives the same figures. */
+static void test_pieces(void **state)
+{
+    (void)state;
+    struct bpmn_model *m;
+    assert_int_equal(bpmn_parse(model, sizeof model - 1, "t.bpmn", &m, NULL), 0);
+    static struct log l;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(mining_net_build(m, m->processes, &l.net), 0);
+    bpmn_free(m);
+    static struct mining_event ev[512];
+    build(&l, ev);
+    struct mining_pass *p;
+    assert_int_equal(mining_pass_new(l.net, &p), 0);
+    for (size_t i = 0; i < l.n; i += 7)
+        assert_int_equal(mining_pass_add(p, ev + i, l.n - i < 7 ? l.n - i : 7), 0);
+    struct mining_result *r;
+    assert_int_equal(mining_pass_finish(p, &r), 0);
+    mining_pass_free(p);
+    assert_int_equal(r->events, (int64_t)l.n);
+    assert_int_equal(r->cycle_median_s, 32 * H);
+    assert_int_equal(r->fitting, 8);
+    assert_int_equal(find(r, "A")->median_s, 8 * H);
+    assert_int_equal(find(r, "D")->deviations, 2);
+    variant_is(r, 0, "ACBD", 6);
+    mining_result_free(r);
+    mining_net_free(l.net);
+}
+
+/* Steps interned while the pass runs (ids outside the model, read from the
+ * log) widen the per-case bitmaps past 64 steps without losing what a case
+ * already did: case 1 does step s0 before and after, and counts once. */
+static void test_steps_grow(void **state)
+{
+    (void)state;
+    struct mining_net *net;
+    assert_int_equal(mining_net_build(NULL, NULL, &net), 0);
+    struct mining_pass *p;
+    assert_int_equal(mining_pass_new(net, &p), 0);
+    int32_t s0;
+    assert_int_equal(mining_net_intern(net, "s0", 2, &s0), 0);
+    struct mining_event first[] = {{1, 10, 1, s0, MINING_CREATE}, {1, 20, 1, s0, MINING_COMPLETE}};
+    assert_int_equal(mining_pass_add(p, first, 2), 0);
+    for (int i = 1; i <= 100; i++) {
+        char id[16];
+        int32_t st;
+        int len = snprintf(id, sizeof id, "s%d", i);
+        assert_int_equal(mining_net_intern(net, id, (size_t)len, &st), 0);
+        struct mining_event e[] = {{i + 1, 100, 1000 + i, st, MINING_CREATE},
+                                   {i + 1, 160, 1000 + i, st, MINING_COMPLETE}};
+        assert_int_equal(mining_pass_add(p, e, 2), 0);
+    }
+    struct mining_event again[] = {{1, 200, 2, s0, MINING_CREATE},
+                                   {1, 300, 2, s0, MINING_COMPLETE}};
+    assert_int_equal(mining_pass_add(p, again, 2), 0);
+    struct mining_result *r;
+    assert_int_equal(mining_pass_finish(p, &r), 0);
+    mining_pass_free(p);
+    assert_int_equal(r->n_steps, 101);
+    assert_int_equal(r->steps[s0].executions, 2);
+    assert_int_equal(r->steps[s0].cases, 1);
+    assert_int_equal(r->steps[s0].median_s, 10); /* 10 and 100: rank 1 */
+    assert_int_equal(r->steps[100].cases, 1);
+    assert_int_equal(r->steps[100].median_s, 60);
+    assert_int_equal(r->cases, 101);
+    mining_result_free(r);
+    mining_net_free(net);
+}
+
 /* Bad events are refused as a whole. */
 static void test_invalid(void **state)
 {
@@ -368,6 +438,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures),      cmocka_unit_test(test_without_model),
         cmocka_unit_test(test_unknown_step), cmocka_unit_test(test_month_dst),
+        cmocka_unit_test(test_pieces),       cmocka_unit_test(test_steps_grow),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
