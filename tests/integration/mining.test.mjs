@@ -43,9 +43,9 @@ async function taskOf(login, text) {
   return { c, id: Number(m[1]), token: formToken(html) };
 }
 
-async function act(login, text, what) {
+async function act(login, text, what, form = {}) {
   const { c, id, token } = await taskOf(login, text);
-  const res = await c.fetch(`/aufgaben/${id}/${what}`, { method: 'POST', form: { _csrf: token } });
+  const res = await c.fetch(`/aufgaben/${id}/${what}`, { method: 'POST', form: { _csrf: token, ...form } });
   assert.equal(res.status, 303, `${login} ${what} ${text}`);
 }
 
@@ -134,7 +134,7 @@ describe('process mining of the demo workflow', () => {
     await atDay(3);
     await act('amt20', 'Mitzeichnen \\(Amt 20\\)', 'erledigen');
     await atDay(4);
-    await act('amt32', 'Entscheiden', 'erledigen');
+    await act('amt32', 'Entscheiden', 'erledigen', { 'feld-genehmigt': 'nein', 'feld-begruendung': 'Unterlagen fehlen' });
 
     const head = await srv.login('leitung32', srv.demoPassword);
     const log = await (await head.fetch(`/api/v1/processes/${PROCESS}/events?format=json`)).json();
