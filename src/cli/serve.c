@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "cli.h"
 #include "http/http.h"
+#include "processes/mining.h"
 #include "processes/processes.h"
 #include "records/records.h"
 #include "web/web.h"
@@ -167,7 +168,8 @@ int cmd_serve(int argc, char **argv)
     }
     if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
         (rc = records_register(router)) || (rc = wf_register(router)) ||
-        (rc = proc_register(router))) {
+        /* mining first: its /prozesse/analyse… precede the library's /prozesse/:key */
+        (rc = mining_register(router)) || (rc = proc_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }
