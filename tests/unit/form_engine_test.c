@@ -675,6 +675,142 @@ static void test_collect_numbers(void **state)
     }
 }
 
+/* Patterns written with their own anchors work as well. */
+static void test_pattern_anchors(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(one_field(
+        "{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", \"pattern\": \"^[^0-9]*$\"}, "
+        "{\"id\": \"b\", \"type\": \"text\", \"label\": \"B\", \"pattern\": \"ab|cd\"}"));
+    json_t *e = errors_of(d, "{\"a\": \"ohne\", \"b\": \"cd\"}");
+    assert_int_equal(json_array_size(e), 0);
+    json_decref(e);
+    e = errors_of(d, "{\"a\": \"mit 1\", \"b\": \"abcd\"}");
+    assert_int_equal(json_array_size(e), 2);
+    json_decref(e);
+    form_def_free(d);
+}
+
+/* Rules inside a repeatable group apply per entry; required_if with "in". */
+static void test_rules_in_entries(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(
+        "{\"steps\": [{\"title\": \"S\", \"groups\": ["
+        " {\"legend\": \"Art\", \"fields\": [{\"id\": \"art\", \"type\": \"radio\", \"label\": "
+        "  \"Art\", \"options\": [\"a\", \"b\", \"c\"]}, {\"id\": \"grund\", \"type\": \"text\", "
+        "  \"label\": \"Grund\"}]},"
+        " {\"id\": \"zeiten\", \"legend\": \"Zeiten\", \"repeat\": {\"max\": 4}, \"fields\": ["
+        "  {\"id\": \"von\", \"type\": \"date\", \"label\": \"Von\"},"
+        "  {\"id\": \"bis\", \"type\": \"date\", \"label\": \"Bis\"}]}]}],"
+        " \"rules\": [{\"type\": \"before\", \"a\": \"von\", \"b\": \"bis\"},"
+        "  {\"type\": \"required_if\", \"a\": \"grund\", \"b\": \"art\", \"in\": [\"b\", \"c\"],"
+        "   \"message\": \"Bitte nennen Sie einen Grund.\"}]}");
+    json_t *e =
+        errors_of(d, "{\"art\": \"c\", \"zeiten\": [{\"von\": \"2026-01-01\", \"bis\": "
+                     "\"2026-02-01\"}, {\"von\": \"2026-03-01\", \"bis\": \"2026-02-01\"}]}");
+    assert_int_equal(json_array_size(e), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(e, 0), "field")),
+                        "zeiten.1.von");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(e, 0), "message")),
+                        "„Von“ muss vor „Bis“ liegen.");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(e, 1), "message")),
+                        "Bitte nennen Sie einen Grund.");
+    json_decref(e);
+    e = errors_of(d, "{\"art\": \"a\"}");
+    assert_int_equal(json_array_size(e), 0);
+    json_decref(e);
+    /* Scope: a field outside may not read a field inside a repeatable group. */
+    const char *m = parse_bad(
+        "{\"steps\": [{\"title\": \"S\", \"groups\": ["
+        " {\"id\": \"r\", \"legend\": \"R\", \"repeat\": {}, \"fields\": [{\"id\": \"x\", "
+        "  \"type\": \"yesno\", \"label\": \"X\"}]},"
+        " {\"legend\": \"G\", \"fields\": [{\"id\": \"y\", \"type\": \"text\", \"label\": \"Y\", "
+        "  \"show_if\": {\"field\": \"x\", \"equals\": true}}]}]}]}");
+    assert_non_null(strstr(m, "wiederholbaren Gruppe"));
+    form_def_free(d);
+}
+
+static void test_validate_not_object(void **state)
+{
+    (void)state;
+    json_t *arr = json_array(), *e = NULL;
+    assert_int_equal(form_validate(def, arr, &e), 0);
+    assert_int_equal(json_array_size(e), 1);
+    json_decref(e);
+    json_decref(arr);
+    /* A repeatable group that is not a list. */
+    assert_non_null(err_at(valid("\"kinder\": {\"kname\": \"x\"}"), "kinder"));
+    assert_non_null(err_at(valid("\"kinder\": [1]"), "kinder"));
+}
+
+/* A hidden repeatable group is dropped by collect; add stops at max. */
+static void test_collect_hidden_group(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(
+        "{\"steps\": [{\"title\": \"S\", \"groups\": ["
+        " {\"legend\": \"Frage\", \"fields\": [{\"id\": \"kinder_da\", \"type\": \"yesno\", "
+        "  \"label\": \"Haben Sie Kinder?\"}]},"
+        " {\"id\": \"kinder\", \"legend\": \"Kinder\", \"repeat\": {\"min\": 1, \"max\": 2, "
+        "  \"item\": \"Kind\"}, \"show_if\": {\"field\": \"kinder_da\", \"equals\": true}, "
+        "  \"fields\": [{\"id\": \"name\", \"type\": \"text\", \"label\": \"Name\", "
+        "  \"required\": true}]}]}]}");
+    json_t *data = json_object(), *errors = NULL;
+    const char *p1[] = {"kinder_da=nein", "kinder.0.name=Max", NULL};
+    assert_int_equal(form_collect(d, 0, post(p1), NULL, 0, data, &errors), 0);
+    assert_int_equal(json_array_size(errors), 0);
+    assert_null(json_object_get(data, "kinder"));
+    json_decref(errors);
+    const char *p2[] = {"kinder_da=ja", "kinder.0.name=Max", "kinder.1.name=Moritz",
+                        FORM_ADD_BUTTON "=kinder", NULL};
+    assert_int_equal(form_collect(d, 0, post(p2), NULL, 0, data, &errors), 0);
+    assert_int_equal(json_array_size(json_object_get(data, "kinder")), 2); /* max 2 */
+    json_decref(errors);
+    /* Two entries, min 1: each has a remove button; at max no add button. */
+    struct str out;
+    str_init(&out, 0);
+    assert_int_equal(form_render_step(d, 0, data, NULL, &out), 0);
+    assert_non_null(strstr(out.buf, "name=\"" FORM_REMOVE_BUTTON "\" value=\"kinder.1\""));
+    assert_null(strstr(out.buf, FORM_ADD_BUTTON));
+    assert_non_null(strstr(out.buf, "Nur ausfüllen, wenn Sie bei „Haben Sie Kinder?“ „Ja“"));
+    str_release(&out);
+    /* With nothing sent the group has min entries, each empty: errors at the field. */
+    const char *p3[] = {"kinder_da=ja", NULL};
+    assert_int_equal(form_collect(d, 0, post(p3), NULL, 0, data, &errors), 0);
+    assert_int_equal(json_array_size(json_object_get(data, "kinder")), 1);
+    assert_int_equal(json_array_size(errors), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
+                        "kinder.0.name");
+    json_decref(errors);
+    json_decref(data);
+    form_def_free(d);
+}
+
+/* Uploads: a wrong type is reported and named; a field of another step is ignored. */
+static void test_collect_upload(void **state)
+{
+    (void)state;
+    json_t *data = json_object(), *errors = NULL;
+    const char *p[] = {"kinder.0.kname=Max", NULL};
+    struct form_upload up[2] = {
+        {.field = "kinder.0.urkunde",
+         .name = "bild.png",
+         .mime = "image/png",
+         .size = 10,
+         .sha256 = "aa"},
+        {.field = "vorname", .name = "x.pdf", .mime = "application/pdf", .size = 1, .sha256 = "bb"},
+    };
+    assert_int_equal(form_collect(def, 1, post(p), up, 2, data, &errors), 0);
+    assert_int_equal(json_array_size(errors), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 0), "message")),
+                        "Die Datei „bild.png“ hat ein Format, das hier nicht erlaubt ist. "
+                        "Erlaubt: PDF.");
+    assert_null(json_object_get(data, "vorname"));
+    json_decref(errors);
+    json_decref(data);
+}
+
 /* ---- rendering ------------------------------------------------------------------------ */
 
 static void test_render(void **state)
@@ -799,6 +935,11 @@ int main(void)
         cmocka_unit_test(test_bad_definitions),
         cmocka_unit_test(test_collect),
         cmocka_unit_test(test_collect_numbers),
+        cmocka_unit_test(test_pattern_anchors),
+        cmocka_unit_test(test_rules_in_entries),
+        cmocka_unit_test(test_validate_not_object),
+        cmocka_unit_test(test_collect_hidden_group),
+        cmocka_unit_test(test_collect_upload),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_summary),
     };
