@@ -56,6 +56,16 @@ const char *form_def_step_title(const struct form_def *d, size_t i);
 /* Number of fields (a repeatable group's fields counted once). */
 size_t form_def_fields(const struct form_def *d);
 
+/* Whether step (0-based; -1 = any step) has a file field, so its <form>
+ * needs enctype="multipart/form-data". False for a step out of range. */
+bool form_def_step_has_files(const struct form_def *d, int step);
+
+/* The step (0-based) of an error's field as form_collect names it: a field
+ * id ("vorname"), an entry's field ("kinder.0.name") or a repeatable group's
+ * id ("kinder"); -1 when the form has no such field. For sending the
+ * applicant to the first step with an error after form_validate. */
+int form_def_field_step(const struct form_def *d, const char *name);
+
 /* An uploaded file already checked and kept by the caller: the caller
  * decides the type with libmagic (rec_content_type) before calling collect. */
 struct form_upload {

@@ -997,3 +997,36 @@ size_t form_def_fields(const struct form_def *d)
 {
     return d->n_fields;
 }
+
+bool form_def_step_has_files(const struct form_def *d, int step)
+{
+    if (step < -1 || (step >= 0 && (size_t)step >= d->n_steps))
+        return false;
+    for (size_t i = 0; i < d->n_fields; i++)
+        if (d->fields[i].type == FORM__FILE && (step < 0 || d->fields[i].step == (size_t)step))
+            return true;
+    return false;
+}
+
+int form_def_field_step(const struct form_def *d, const char *name)
+{
+    size_t f = form__field_find(d, name);
+    if (f != FORM__NONE && !d->groups[d->fields[f].group].repeat)
+        return (int)d->fields[f].step;
+    /* "<group>" or "<group>.<i>.<field>" of a repeatable group. */
+    const char *dot = strchr(name, '.');
+    size_t len = dot ? (size_t)(dot - name) : strlen(name);
+    for (size_t g = 0; g < d->n_groups; g++) {
+        const struct form__group *gr = &d->groups[g];
+        if (!gr->repeat || strlen(gr->id) != len || strncmp(gr->id, name, len) != 0)
+            continue;
+        if (dot) {
+            const char *field = strchr(dot + 1, '.');
+            f = field ? form__field_find(d, field + 1) : FORM__NONE;
+            if (f == FORM__NONE || d->fields[f].group != g)
+                return -1;
+        }
+        return (int)gr->step;
+    }
+    return -1;
+}

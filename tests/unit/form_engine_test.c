@@ -731,6 +731,25 @@ static void test_rules_in_entries(void **state)
     form_def_free(d);
 }
 
+static void test_def_helpers(void **state)
+{
+    (void)state;
+    assert_int_equal(form_def_steps(def), 2);
+    assert_int_equal(form_def_fields(def), 25);
+    assert_false(form_def_step_has_files(def, 0));
+    assert_true(form_def_step_has_files(def, 1));
+    assert_true(form_def_step_has_files(def, -1));
+    assert_false(form_def_step_has_files(def, 2));
+    assert_int_equal(form_def_field_step(def, "vorname"), 0);
+    assert_int_equal(form_def_field_step(def, "beginn"), 1);
+    assert_int_equal(form_def_field_step(def, "kinder"), 1);
+    assert_int_equal(form_def_field_step(def, "kinder.2.kname"), 1);
+    assert_int_equal(form_def_field_step(def, "kinder.2.vorname"), -1);
+    assert_int_equal(form_def_field_step(def, "kname"), -1);
+    assert_int_equal(form_def_field_step(def, "nix"), -1);
+    assert_int_equal(form_def_field_step(def, ""), -1);
+}
+
 static void test_validate_not_object(void **state)
 {
     (void)state;
@@ -937,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_collect_numbers),
         cmocka_unit_test(test_pattern_anchors),
         cmocka_unit_test(test_rules_in_entries),
+        cmocka_unit_test(test_def_helpers),
         cmocka_unit_test(test_validate_not_object),
         cmocka_unit_test(test_collect_hidden_group),
         cmocka_unit_test(test_collect_upload),
