@@ -1317,7 +1317,17 @@ static int collect_group(const struct form_def *d, size_t g, const struct post *
     str_init(&name, 0);
     if (!arr)
         return ERR_NOMEM;
+    /* The remove button names the entry as it was shown, so it is skipped
+     * here, before empty entries close up the indices. */
+    long skip = -1;
+    const char *rm = post_get(p, FORM_REMOVE_BUTTON);
+    size_t len = strlen(gr->id);
+    if (rm && strncmp(rm, gr->id, len) == 0 && rm[len] == '.' &&
+        str_to_long(rm + len + 1, 0, FORM_MAX_REPEAT - 1, &skip))
+        skip = -1;
     for (size_t i = 0; i < n; i++) {
+        if ((long)i == skip)
+            continue;
         json_t *entry = json_object();
         const json_t *old_entry = json_array_get(old, i);
         if (!entry) {
@@ -1360,34 +1370,23 @@ done:
     return rc;
 }
 
-/* The add and remove buttons of repeatable groups (FORM_ADD_BUTTON, …). */
-static int collect_buttons(const struct form_def *d, int step, const struct post *p, json_t *data)
+/* The add button of repeatable groups (FORM_ADD_BUTTON); the remove button
+ * is handled by collect_group. */
+static int collect_add(const struct form_def *d, int step, const struct post *p, json_t *data)
 {
-    const char *rm = post_get(p, FORM_REMOVE_BUTTON);
     const char *add = post_get(p, FORM_ADD_BUTTON);
-    for (size_t g = 0; g < d->n_groups; g++) {
+    for (size_t g = 0; add && g < d->n_groups; g++) {
         const struct form__group *gr = &d->groups[g];
-        if (!gr->repeat || (step >= 0 && gr->step != (size_t)step))
+        if (!gr->repeat || (step >= 0 && gr->step != (size_t)step) || strcmp(add, gr->id) != 0)
             continue;
-        size_t len = strlen(gr->id);
         json_t *arr = json_object_get(data, gr->id);
-        if (rm && strncmp(rm, gr->id, len) == 0 && rm[len] == '.' && json_is_array(arr)) {
-            long i;
-            if (str_to_long(rm + len + 1, 0, FORM_MAX_REPEAT, &i) == 0)
-                json_array_remove(arr, (size_t)i);
-            if (json_array_size(arr) == 0)
-                json_object_del(data, gr->id);
-        }
-        if (add && strcmp(add, gr->id) == 0) {
-            arr = json_object_get(data, gr->id);
-            if (!json_is_array(arr)) {
-                arr = json_array();
-                if (!arr || json_object_set_new(data, gr->id, arr))
-                    return ERR_NOMEM;
-            }
-            if (json_array_size(arr) < gr->rmax && json_array_append_new(arr, json_object()))
+        if (!json_is_array(arr)) {
+            arr = json_array();
+            if (!arr || json_object_set_new(data, gr->id, arr))
                 return ERR_NOMEM;
         }
+        if (json_array_size(arr) < gr->rmax && json_array_append_new(arr, json_object()))
+            return ERR_NOMEM;
     }
     return 0;
 }
@@ -1448,7 +1447,7 @@ int form_collect(const struct form_def *d, int step, const struct form *in,
         if ((rc = collect_group(d, g, &p, uploads, n, data)))
             goto done;
     }
-    if ((rc = collect_buttons(d, step, &p, data)))
+    if ((rc = collect_add(d, step, &p, data)))
         goto done;
     drop_hidden(d, data);
     rc = check_run(d, step, data, false, ret_errors);

@@ -636,6 +636,17 @@ static void test_collect(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(kinder, 0), "kname")),
                         "Lisa");
 
+    /* Remove names the entry as shown, even when an empty one before it closes up. */
+    const char *p6[] = {"kinder.0.kname=Max",           "kinder.1.kname=",
+                        "kinder.2.kname=Paul",          "kinder.3.kname=Lena",
+                        FORM_REMOVE_BUTTON "=kinder.2", NULL};
+    assert_int_equal(form_collect(def, 1, post(p6), NULL, 0, data, &errors), 0);
+    json_decref(errors);
+    kinder = json_object_get(data, "kinder");
+    assert_int_equal(json_array_size(kinder), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(kinder, 1), "kname")),
+                        "Lena");
+
     /* Step out of range. */
     assert_int_equal(form_collect(def, 2, post(p5), NULL, 0, data, &errors), ERR_INVALID);
     assert_int_equal(form_collect(def, -2, post(p5), NULL, 0, data, &errors), ERR_INVALID);
