@@ -3,6 +3,7 @@
  * that collecting, checking and rendering can trust the definition. Unknown
  * keys are refused (a typo like "requried" must not silently make a field
  * optional); keys starting with "x_" are left for notes and importers. */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -302,6 +303,21 @@ static int parse_pattern(struct form__field *f, const char *pat, struct str *why
 {
     if (strlen(pat) > PATTERN_MAX)
         return fail(why, w, "„pattern“ ist länger als %d Zeichen.", PATTERN_MAX);
+    /* Escapes of other regex dialects (\d, \p{L}) mean a plain letter in
+     * glibc's ERE, and back references (\1) can take exponential time: both
+     * are refused instead of silently matching something else. */
+    for (const char *q = pat; *q; q++) {
+        if (*q != '\\')
+            continue;
+        q++;
+        if (!*q)
+            return fail(why, w, "„pattern“ endet mit einem einzelnen „\\“.");
+        if (isalnum((unsigned char)*q) && !strchr("wWsSbB", *q))
+            return fail(why, w,
+                        "„pattern“ enthält „\\%c“, das POSIX ERE nicht kennt (statt \\d bitte "
+                        "[0-9] schreiben).",
+                        *q);
+    }
     if (!pattern_bounded(pat))
         return fail(why, w,
                     "„pattern“ hat zu große Wiederholungen ({n,m} höchstens %d, zusammen höchstens "

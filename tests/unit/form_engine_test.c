@@ -93,6 +93,11 @@ static struct form_def *parse_ok(const char *json)
     return d;
 }
 
+static void parse_ok_free(const char *json)
+{
+    form_def_free(parse_ok(json));
+}
+
 /* Parses a definition that must be refused; returns the reason (static). */
 static const char *parse_bad(const char *json)
 {
@@ -472,6 +477,14 @@ static void test_bad_definitions(void **state)
     m = parse_bad(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
                             "\"pattern\": \"((a{100}){100}){100}\"}"));
     assert_non_null(strstr(m, "Wiederholungen"));
+    m = parse_bad(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
+                            "\"pattern\": \"\\\\d{5}\"}"));
+    assert_non_null(strstr(m, "[0-9]"));
+    m = parse_bad(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
+                            "\"pattern\": \"(a)\\\\1\"}"));
+    assert_non_null(strstr(m, "POSIX ERE"));
+    parse_ok_free(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
+                            "\"pattern\": \"[0-9]+\\\\.[0-9]+\\\\s*\"}"));
     m = parse_bad(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
                             "\"show_if\": {\"field\": \"nix\", \"equals\": \"x\"}}"));
     assert_non_null(strstr(m, "unbekannte Feld „nix“"));
