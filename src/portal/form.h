@@ -118,13 +118,17 @@ int form_render_step(const struct form_def *d, int step, const json_t *data, con
 int form_render_errors(const json_t *errors, struct str *out) WUR;
 
 /* Appends the review page's content: per step a heading and a <dl> of
- * label/value (visible, filled fields only). */
+ * label/value (visible, filled fields only). Headings: <h2> per step, <h3>
+ * per group with a legend, <h4> per entry of a repeatable group ("Kind 1");
+ * a step without entries says "Keine Angaben.". */
 int form_render_review(const struct form_def *d, const json_t *data, struct str *out) WUR;
 
 /* The readable summary for the PDF rendering and the staff view: a new JSON
  * array of {step, label, value} with values as German text ("ja", "12.03.2026",
  * "DE89 3704 …", file names). step is the step's title; inside a
- * repeatable group label reads "Vorname (Kind 2)". */
+ * repeatable group label reads "Vorname (Kind 2)", and a label that two
+ * fields share gets its group's legend: "Straße (Baugrundstück)" (so do the
+ * labels of errors). */
 int form_summary(const struct form_def *d, const json_t *data, json_t **ret) WUR;
 
 /* Unit helpers, exported for tests and the XDatenfelder import. */

@@ -754,14 +754,24 @@ static void name_of(struct check *c, size_t f, size_t i)
     const struct form__field *fd = &c->d->fields[f];
     const struct form__group *g = &c->d->groups[fd->group];
     str_reset(&c->name);
-    str_reset(&c->label);
-    if (g->repeat) {
+    if (g->repeat)
         str_addf(&c->name, "%s.%zu.%s", g->id, i, fd->id);
-        str_addf(&c->label, "%s (%s %zu)", fd->label, g->item, i + 1);
-    } else {
+    else
         str_adds(&c->name, fd->id);
-        str_adds(&c->label, fd->label);
-    }
+    form__label(c->d, f, i, &c->label);
+}
+
+void form__label(const struct form_def *d, size_t f, size_t i, struct str *label)
+{
+    const struct form__field *fd = &d->fields[f];
+    const struct form__group *g = &d->groups[fd->group];
+    str_reset(label);
+    if (g->repeat)
+        str_addf(label, "%s (%s %zu)", fd->label, g->item, i + 1);
+    else if (fd->ambiguous && g->legend)
+        str_addf(label, "%s (%s)", fd->label, g->legend);
+    else
+        str_adds(label, fd->label);
 }
 
 static bool has_error(const struct check *c, const char *name)

@@ -904,6 +904,22 @@ static int parse_all(struct form_def *d, json_t *seen, struct str *why)
         }
     }
 
+    /* Labels used more than once get their group's legend in messages. */
+    json_t *labels = json_object();
+    if (!labels)
+        return ERR_NOMEM;
+    for (i = 0; i < d->n_fields; i++) {
+        json_t *first = json_object_get(labels, d->fields[i].label);
+        if (first) {
+            d->fields[i].ambiguous = true;
+            d->fields[json_integer_value(first)].ambiguous = true;
+        } else if (json_object_set_new(labels, d->fields[i].label, json_integer((json_int_t)i))) {
+            json_decref(labels);
+            return ERR_NOMEM;
+        }
+    }
+    json_decref(labels);
+
     /* Pass 2: conditions, now that every field is known. */
     for (i = 0; i < d->n_groups; i++) {
         struct form__group *gr = &d->groups[i];

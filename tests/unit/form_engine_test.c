@@ -774,6 +774,40 @@ static void test_def_helpers(void **state)
     assert_int_equal(form_def_field_step(def, ""), -1);
 }
 
+/* Two fields with the same label are told apart by their group's legend. */
+static void test_ambiguous_labels(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(
+        "{\"steps\": [{\"title\": \"S\", \"groups\": ["
+        " {\"legend\": \"Ihre Anschrift\", \"fields\": [{\"id\": \"strasse\", \"type\": "
+        "  \"text\", \"label\": \"Straße\", \"required\": true}]},"
+        " {\"legend\": \"Baugrundstück\", \"fields\": [{\"id\": \"bau_strasse\", \"type\": "
+        "  \"text\", \"label\": \"Straße\", \"required\": true}, {\"id\": \"flur\", "
+        "  \"type\": \"text\", \"label\": \"Flur\"}]}]}]}");
+    json_t *e = errors_of(d, "{}");
+    assert_int_equal(json_array_size(e), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(e, 1), "label")),
+                        "Straße (Baugrundstück)");
+    struct str out;
+    str_init(&out, 0);
+    assert_int_equal(form_render_errors(e, &out), 0);
+    assert_non_null(strstr(out.buf, "<a href=\"#bau_strasse\">Straße (Baugrundstück): Bitte geben "
+                                    "Sie „Straße“ an.</a>"));
+    str_release(&out);
+    json_decref(e);
+    json_t *data = json_pack("{s:s, s:s, s:s}", "strasse", "A", "bau_strasse", "B", "flur", "3");
+    json_t *sum = NULL;
+    assert_int_equal(form_summary(d, data, &sum), 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sum, 0), "label")),
+                        "Straße (Ihre Anschrift)");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sum, 2), "label")),
+                        "Flur");
+    json_decref(sum);
+    json_decref(data);
+    form_def_free(d);
+}
+
 static void test_validate_not_object(void **state)
 {
     (void)state;
@@ -919,7 +953,10 @@ static void test_render(void **state)
     assert_int_equal(form_render_review(def, data, &out), 0);
     assert_non_null(strstr(out.buf, "<h2>Angaben zur Person</h2>"));
     assert_non_null(strstr(out.buf, "<dt>IBAN</dt>\n<dd>DE89 3704 0044 0532 0130 00</dd>"));
-    assert_non_null(strstr(out.buf, "<h3>Kind 1</h3>"));
+    assert_non_null(
+        strstr(out.buf,
+               "<h3>Kinder</h3>\n<h4>Kind 1</h4>\n<dl class=\"daten\">\n<dt>Name des Kindes</dt>"));
+    assert_non_null(strstr(out.buf, "<h3>Ihr Name</h3>"));
     assert_null(strstr(out.buf, "<script>"));
     str_release(&out);
     json_decref(errors);
@@ -981,6 +1018,7 @@ int main(void)
         cmocka_unit_test(test_pattern_anchors),
         cmocka_unit_test(test_rules_in_entries),
         cmocka_unit_test(test_def_helpers),
+        cmocka_unit_test(test_ambiguous_labels),
         cmocka_unit_test(test_validate_not_object),
         cmocka_unit_test(test_collect_hidden_group),
         cmocka_unit_test(test_collect_upload),
