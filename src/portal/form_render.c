@@ -430,15 +430,12 @@ static void render_field(struct str *out, const struct fctx *c)
     case FORM__DATE: (void)str_adds(out, "<input type=\"text\" class=\"kurz\""); break;
     case FORM__EMAIL:
         (void)str_adds(out, "<input type=\"email\" spellcheck=\"false\"");
-        ac = ac ? ac : "email";
         break;
     case FORM__PHONE:
         (void)str_adds(out, "<input type=\"tel\"");
-        ac = ac ? ac : "tel";
         break;
     case FORM__POSTCODE:
         (void)str_adds(out, "<input type=\"text\" inputmode=\"numeric\" class=\"kurz\"");
-        ac = ac ? ac : "postal-code";
         break;
     case FORM__IBAN: (void)str_adds(out, "<input type=\"text\" spellcheck=\"false\""); break;
     default: (void)str_adds(out, "<input type=\"text\""); break;

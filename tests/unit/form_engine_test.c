@@ -910,6 +910,7 @@ static void test_render(void **state)
                                     "aria-invalid=\"true\" aria-required=\"true\""));
     assert_non_null(strstr(out.buf, "id=\"vorname-fehler\""));
     assert_non_null(strstr(out.buf, "autocomplete=\"given-name\""));
+    assert_null(strstr(out.buf, "autocomplete=\"email\"")); /* only where the author says so */
     assert_non_null(strstr(out.buf, "value=\"DE89 3704 0044 0532 0130 00\""));
     assert_non_null(strstr(out.buf, "<fieldset class=\"gruppe\" id=\"name\">\n<legend>Ihr Name"));
     /* Radio groups as nested fieldsets; yes/no checked from the data. */
