@@ -109,12 +109,17 @@ int form_validate(const struct form_def *d, const json_t *data, json_t **ret_err
  * values from data, and per-field errors from errors as produced by
  * form_collect, with aria-describedby and aria-invalid) to out. The caller
  * writes <form>, the CSRF field, the error summary (form_render_errors) and
- * the buttons. All text escaped. */
+ * the buttons. All text escaped. HTML ids: a field's id is its name (the
+ * first option of a radio/checkbox group; the others "<name>-2", …); its
+ * texts are "<name>-hilfe", "-format", "-bedingung" and "-fehler"; a group's
+ * fieldset has the group id (or "gruppe-<n>"), an entry "<group>.<i>". Ids
+ * with '-' cannot clash with field ids. */
 int form_render_step(const struct form_def *d, int step, const json_t *data, const json_t *errors,
                      struct str *out) WUR;
 
 /* Appends the error summary (role=alert, heading, list of links to #field
- * ids) for errors; nothing when errors is empty. */
+ * ids) for errors; nothing when errors is empty. The summary is
+ * <div id="fehler-liste" tabindex="-1">, so a page may focus it. */
 int form_render_errors(const json_t *errors, struct str *out) WUR;
 
 /* Appends the review page's content: per step a heading and a <dl> of

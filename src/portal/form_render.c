@@ -428,12 +428,8 @@ static void render_field(struct str *out, const struct fctx *c)
                  f->numstep == 1 ? "numeric" : "decimal");
         break;
     case FORM__DATE: (void)str_adds(out, "<input type=\"text\" class=\"kurz\""); break;
-    case FORM__EMAIL:
-        (void)str_adds(out, "<input type=\"email\" spellcheck=\"false\"");
-        break;
-    case FORM__PHONE:
-        (void)str_adds(out, "<input type=\"tel\"");
-        break;
+    case FORM__EMAIL: (void)str_adds(out, "<input type=\"email\" spellcheck=\"false\""); break;
+    case FORM__PHONE: (void)str_adds(out, "<input type=\"tel\""); break;
     case FORM__POSTCODE:
         (void)str_adds(out, "<input type=\"text\" inputmode=\"numeric\" class=\"kurz\"");
         break;
@@ -629,8 +625,8 @@ int form_render_errors(const json_t *errors, struct str *out)
     if (n == 0)
         return out->err;
     (void)str_adds(out, "<div class=\"fehler-liste\" role=\"alert\" tabindex=\"-1\" "
-                        "aria-labelledby=\"fehler-titel\" id=\"fehler\">\n"
-                        "<h2 id=\"fehler-titel\">");
+                        "aria-labelledby=\"fehler-liste-titel\" id=\"fehler-liste\">\n"
+                        "<h2 id=\"fehler-liste-titel\">");
     if (n == 1)
         (void)str_adds(out, "Bitte prüfen Sie eine Angabe");
     else
