@@ -112,7 +112,7 @@ int form_validate(const struct form_def *d, const json_t *data, json_t **ret_err
  * the buttons. All text escaped. HTML ids: a field's id is its name (the
  * first option of a radio/checkbox group; the others "<name>-2", …); its
  * texts are "<name>-hilfe", "-format", "-bedingung" and "-fehler"; a group's
- * fieldset has the group id (or "gruppe-<n>"), an entry "<group>.<i>". Ids
+ * fieldset has the group id (or "gruppe-nr<n>"), an entry "<group>.<i>". Ids
  * with '-' cannot clash with field ids. */
 int form_render_step(const struct form_def *d, int step, const json_t *data, const json_t *errors,
                      struct str *out) WUR;

@@ -472,14 +472,14 @@ static const char *error_for(const json_t *errors, const char *name)
     return NULL;
 }
 
-/* The HTML id of group g: its id, or "gruppe-<n>" ('-' keeps it apart from
+/* The HTML id of group g: its id, or "gruppe-nr<n>" ('-' keeps it apart from
  * field ids). */
 static void group_html_id(const struct form_def *d, size_t g, char *buf, size_t n)
 {
     if (d->groups[g].id)
         snprintf(buf, n, "%s", d->groups[g].id);
     else
-        snprintf(buf, n, "gruppe-%zu", g + 1);
+        snprintf(buf, n, "gruppe-nr%zu", g + 1);
 }
 
 /* Opens a group: fieldset and legend (or a div without legend), help,
