@@ -1094,9 +1094,14 @@ static json_t *clean_text(const char *z, bool multiline)
 static json_t *parse_number(const char *z)
 {
     char buf[64];
-    size_t n = 0, commas = 0, dots = 0;
+    size_t n = 0, commas = 0, dots = 0, len = strlen(z);
     char last = 0;
-    for (const char *p = z; *p; p++) {
+    /* A trailing euro sign is what people write after an amount. */
+    while (len && z[len - 1] == ' ')
+        len--;
+    if (len >= 3 && memcmp(z + len - 3, "\xe2\x82\xac", 3) == 0)
+        len -= 3;
+    for (const char *p = z; p < z + len; p++) {
         if (*p == ' ')
             continue;
         if (n + 1 >= sizeof buf)
@@ -1119,6 +1124,15 @@ static json_t *parse_number(const char *z)
         dec = ',';
     else if (dots == 1)
         dec = '.';
+    /* German writing: one point before exactly three digits groups thousands
+     * ("250.000" is 250000), unless the number starts with "0." or a sign and
+     * "0.". Decimals are then written with a comma. */
+    if (dec == '.' && !commas) {
+        const char *dot = strchr(buf, '.');
+        const char *int_part = buf + (buf[0] == '-' || buf[0] == '+');
+        if (strlen(dot + 1) == 3 && dot > int_part && *int_part != '0')
+            dec = 0;
+    }
     if ((dec == ',' && commas > 1) || (dec == '.' && dots > 1))
         return NULL;
     char num[64];
