@@ -310,15 +310,37 @@ bool form__field_visible(const struct form_def *d, const json_t *data, const jso
 
 void form__add_number(struct str *out, double v)
 {
-    char buf[64];
-    if (v == floor(v) && fabs(v) < 1e15)
-        snprintf(buf, sizeof buf, "%.0f", v);
-    else
-        snprintf(buf, sizeof buf, "%.10g", v);
-    for (char *p = buf; *p; p++)
-        if (*p == '.')
-            *p = ',';
-    str_adds(out, buf);
+    char buf[400];
+    if (!isfinite(v) || fabs(v) >= 1e18) {
+        snprintf(buf, sizeof buf, "%g", v);
+        str_adds(out, buf);
+        return;
+    }
+    /* Up to six decimals without trailing zeros, a decimal comma, and points
+     * between groups of three digits from 10.000 on (DIN 5008). */
+    snprintf(buf, sizeof buf, "%.6f", v);
+    char *dot = strchr(buf, '.');
+    size_t end = strlen(buf);
+    while (end > 0 && buf[end - 1] == '0' && dot && buf + end - 1 > dot)
+        end--;
+    if (dot && buf + end - 1 == dot)
+        end--;
+    buf[end] = '\0';
+    if (dot && dot >= buf + end)
+        dot = NULL;
+    const char *digits = buf + (buf[0] == '-');
+    size_t int_len = dot ? (size_t)(dot - digits) : strlen(digits);
+    if (buf[0] == '-')
+        str_addc(out, '-');
+    for (size_t i = 0; i < int_len; i++) {
+        if (int_len > 4 && i > 0 && (int_len - i) % 3 == 0)
+            str_addc(out, '.');
+        str_addc(out, digits[i]);
+    }
+    if (dot && dot[1]) {
+        str_addc(out, ',');
+        str_adds(out, dot + 1);
+    }
 }
 
 static void add_size(struct str *out, double bytes)

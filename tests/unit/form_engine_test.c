@@ -338,6 +338,32 @@ static void test_numbers(void **state)
     assert_non_null(err_at(valid("\"betrag\": \"12,5\""), "betrag")); /* stored as a number */
 }
 
+/* Numbers shown the German way: decimal comma, points from 10.000 on. */
+static void test_number_text(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(one_field("{\"id\": \"n\", \"type\": \"number\", "
+                                            "\"label\": \"N\"}"));
+    static const struct {
+        double v;
+        const char *want;
+    } CASES[] = {{0.5, "0,5"},
+                 {1234, "1234"},
+                 {-12345, "-12.345"},
+                 {250000.75, "250.000,75"},
+                 {1e12, "1.000.000.000.000"},
+                 {-0.125, "-0,125"}};
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        json_t *data = json_pack("{s:f}", "n", CASES[i].v), *sum = NULL;
+        assert_int_equal(form_summary(d, data, &sum), 0);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(sum, 0), "value")),
+                            CASES[i].want);
+        json_decref(sum);
+        json_decref(data);
+    }
+    form_def_free(d);
+}
+
 static void test_pattern_and_length(void **state)
 {
     (void)state;
@@ -988,7 +1014,7 @@ static void test_summary(void **state)
     (void)state;
     json_t *data = json_loads(
         "{\"vorname\": \"Erika\", \"geburt\": \"2000-02-29\", \"iban\": "
-        "\"DE89370400440532013000\", \"betrag\": 1234.5, \"art\": \"gewerbe\", \"hund\": false, "
+        "\"DE89370400440532013000\", \"betrag\": 1234567.25, \"art\": \"gewerbe\", \"hund\": false, "
         "\"hundename\": \"versteckt\", \"themen\": [\"a\", \"c\"], \"kinder\": [{\"kname\": "
         "\"Max\", \"urkunde\": {\"name\": \"u.pdf\", \"mime\": \"application/pdf\", \"size\": "
         "2048, \"sha256\": \"ab\"}}]}",
@@ -1002,7 +1028,7 @@ static void test_summary(void **state)
         "{\"step\":\"Angaben zur Person\",\"label\":\"Vorname\",\"value\":\"Erika\"}",
         "\"label\":\"Geburtsdatum\",\"value\":\"29.02.2000\"",
         "\"label\":\"IBAN\",\"value\":\"DE89 3704 0044 0532 0130 00\"",
-        "\"label\":\"Betrag\",\"value\":\"1234,5\"",
+        "\"label\":\"Betrag\",\"value\":\"1.234.567,25\"",
         "\"label\":\"Art\",\"value\":\"Gewerblich\"",
         "\"value\":\"nein\"",
         "\"label\":\"Themen\",\"value\":\"a, c\"",
@@ -1025,6 +1051,7 @@ int main(void)
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_number_text),
         cmocka_unit_test(test_pattern_and_length),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_checkbox_and_required),
