@@ -145,6 +145,16 @@ bool form__cond_match(const struct form__cond *c, const json_t *v);
  * when another field has the same label, else the label. */
 void form__label(const struct form_def *d, size_t f, size_t i, struct str *label);
 
+/* Runs the checks of step (0-based, -1 = all) over data into a new array
+ * *ret_errors of {field, label, message}; strict_keys reports keys the form
+ * does not know. ERR_NOMEM. */
+int form__check_run(const struct form_def *d, int step, const json_t *data, bool strict_keys,
+                    json_t **ret_errors) WUR;
+
+/* Upper-cases z and drops spaces and tabs into out (at most outsz-1 bytes);
+ * false when it does not fit. */
+bool form__iban_canonical(const char *z, char *out, size_t outsz);
+
 /* Appends v as German text (as in the summary and the review page) to out. */
 int form__value_text(const struct form_def *d, size_t f, const json_t *v, struct str *out) WUR;
 
