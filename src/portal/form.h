@@ -31,7 +31,8 @@
  * and per entry i (when more than repeat.min entries exist)
  *   <button type="submit" name="form-remove" value="g.i">… entfernen</button>.
  * form_collect sees them in the POST body and appends an empty entry to
- * data["g"] (up to repeat.max) or removes entry i after collecting. A caller
+ * data["g"] (up to repeat.max), or leaves out entry i (numbered as shown)
+ * while collecting. A caller
  * that finds either name in the body (form_get(in, FORM_ADD_BUTTON)) should
  * show the same step again instead of moving on, usually without errors. The
  * names contain '-', which field ids cannot, so they never clash. */
@@ -87,7 +88,10 @@ struct form_upload {
  * there are errors; ERR_NOMEM; ERR_INVALID for step out of range.
  * Details: a value that cannot be normalised (a number "zwölf", a date
  * "31.04.2026") is kept as typed, so the page shows it again, and reported.
- * A file field without a new upload keeps the file it had. Entries of a
+ * A file field without a new upload keeps the file it has in data (so
+ * earlier uploads need not be passed again; after entries closed up or one
+ * was removed, an old upload passed under its old name would land in the
+ * wrong entry). Entries of a
  * repeatable group that come back completely empty are dropped (indices close
  * up), then empty entries are added up to repeat.min. A rule's message goes to
  * field a when a is on the collected step, else to b. Keys of data that the
