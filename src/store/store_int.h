@@ -11,6 +11,8 @@
 
 /* Statements cached per connection. */
 #define STORE_STMT_CACHE 128
+/* Nested transactions (SAVEPOINTs) and borrows of one write transaction. */
+#define STORE_MAX_NEST 32
 
 struct store_engine {
     const char *name;
@@ -32,6 +34,7 @@ struct store_engine {
     double (*col_double)(void *stmt, int i);
     bool (*col_null)(void *stmt, int i);
     int (*col_count)(void *stmt);
+    int (*param_count)(void *stmt); /* parameters the statement takes */
     const char *(*col_name)(void *stmt, int i);
     int64_t (*changes)(void *handle);
     const char *(*errmsg)(void *handle);
@@ -51,7 +54,10 @@ struct store_conn {
     struct store_stmt cache[STORE_STMT_CACHE]; /* prepared statements */
     size_t ncache;                             /* entries used in cache */
     uint64_t tick;                             /* use counter for eviction */
-    bool in_tx;                                /* a transaction is open */
+    bool in_tx;                                /* a transaction is open (depth > 0) */
+    int depth;                                 /* 1 = BEGIN, each more = a SAVEPOINT */
+    int nborrow;                               /* store_get calls sharing the open write tx */
+    int borrow_depth[STORE_MAX_NEST];          /* depth at each borrow, for store_put */
     struct store_conn *next_idle;              /* pool link */
 };
 

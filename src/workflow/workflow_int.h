@@ -7,6 +7,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "base/str.h"
+#include "store/store.h"
+#include "view/embed.h"
 #include "workflow/bpmn.h"
 
 /* Where a user task lands: an office, a role, or both. */
@@ -38,6 +43,32 @@ const struct bpmn_event_def *wf__timer_of(const struct bpmn_node *n);
 /* Computes when a timer definition is due, counted from now. ERR_INVALID when
  * it is not a timeDuration or timeDate rathaus understands. */
 int wf__timer_due(const struct bpmn_event_def *d, int64_t now, int64_t *ret);
+
+/* The journal actor of reads the workflow makes on its own behalf. */
+#define WF_ACTOR_MESSAGES "workflow"
+
+/* Inserts a message for the applicant of case case_id (reference case_ref)
+ * with its journal entry wf.message, inside the caller's write transaction
+ * on c. Errors as wf_message_add (messages.h). */
+int wf__message_insert(struct store_conn *c, const char *actor, int64_t case_id,
+                       const char *case_ref, const char *kind, const char *text);
+
+/* Finds the embedded notice template data/notices/<name>.txt; NULL when the
+ * name is not [a-z0-9_-]+ or there is no such file. */
+const struct embed_file *wf__notice_template(const char *name);
+
+/* Appends n bytes of template text p to out with "{{var}}" replaced by the
+ * case variable var of vars (missing: nothing; numbers German, booleans
+ * ja/nein), "{{case}}" by case_ref and "{{date}}" by the date of now in
+ * German style. ERR_TOOBIG at out's cap, ERR_NOMEM. */
+int wf__subst(const char *p, size_t n, const json_t *vars, const char *case_ref, int64_t now,
+              struct str *out);
+
+/* Lays out a substituted notice text ("# " heading, "## " subheading, "- "
+ * list item, blank lines between paragraphs) as a PDF with title and
+ * letterhead, appended to out. Errors of view/pdf.h. */
+int wf__notice_pdf(const char *text, const char *title, const char *letterhead, int64_t now,
+                   struct str *out);
 
 /* Selects the process to run: the only one, or the only executable one. */
 const struct bpmn_process *wf__pick_process(const struct bpmn_model *m);

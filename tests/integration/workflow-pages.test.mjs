@@ -56,7 +56,23 @@ describe('workflow pages and event log', () => {
     const c = await srv.login('amt32', srv.demoPassword);
     let res = await post(c, `/aufgaben/${id}/uebernehmen`);
     assert.equal(res.status, 303);
-    res = await post(c, `/aufgaben/${id}/erledigen`, { bemerkung: 'passt so' });
+    // a wrong form value: 400 with a German message at the field, values kept, nothing changed
+    res = await post(c, `/aufgaben/${id}/erledigen`,
+      { bemerkung: 'passt so', 'feld-prioritaet': 'hoch', 'feld-frist_mitzeichnung': '31.02.2027' });
+    assert.equal(res.status, 400);
+    let html = await res.text();
+    assert.match(html, /<title>Fehler: /);
+    assert.match(html, /id="feld-frist_mitzeichnung-fehler">Bitte ein gültiges Datum eingeben/);
+    assert.match(html, /href="#feld-frist_mitzeichnung"/);
+    assert.match(html, /aria-describedby="feld-frist_mitzeichnung-hilfe feld-frist_mitzeichnung-fehler" aria-invalid="true"/);
+    assert.match(html, /<option value="hoch" selected>Hoch<\/option>/);
+    assert.match(html, />passt so<\/textarea>/);
+    html = await (await c.fetch(`/aufgaben/${id}`)).text();
+    assert.match(html, /Aufgabe erledigen/, 'the task is still open');
+    assert.match(html, /<legend>Angaben zur Aufgabe<\/legend>/);
+    assert.match(html, /<label for="feld-prioritaet">Priorität<\/label>/);
+    res = await post(c, `/aufgaben/${id}/erledigen`,
+      { bemerkung: 'passt so', 'feld-prioritaet': 'hoch', 'feld-frist_mitzeichnung': '2027-02-15' });
     assert.equal(res.status, 303);
     assert.match(res.headers.get('location'), /erledigt/);
     res = await post(c, `/aufgaben/${id}/erledigen`, { bemerkung: 'noch einmal' });
@@ -92,12 +108,40 @@ describe('workflow pages and event log', () => {
     assert.match(html, /überfällig/);
   });
 
+  test('Nachweise anfordern: a request for evidence is kept for the status page', async () => {
+    const c = await srv.login('amt63', srv.demoPassword);
+    const t = await firstTask(c);
+    assert.ok(t);
+    let res = await post(c, `/aufgaben/${t}/nachweise`, { nachweise: '' });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /id="nachweise-fehler" role="alert">Bitte beschreiben Sie/);
+    res = await post(c, `/aufgaben/${t}/nachweise`, { nachweise: 'Bitte den Lageplan <nachreichen>.' });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), `/aufgaben/${t}?nachgefordert=1`);
+    const html = await (await c.fetch(res.headers.get('location'))).text();
+    assert.match(html, /Die Nachforderung wurde gespeichert/);
+    assert.match(html, /<strong>Nachforderung:<\/strong> Bitte den Lageplan &lt;nachreichen&gt;\./);
+    // another office cannot ask on this task
+    const other = await srv.login('amt20', srv.demoPassword);
+    res = await post(other, `/aufgaben/${t}/nachweise`, { nachweise: 'x' });
+    assert.equal(res.status, 404);
+  });
+
   test('co-signatures and a decision without approval set a resubmission', async () => {
     for (const login of ['amt20', 'amt63', 'amt32']) {
       const c = await srv.login(login, srv.demoPassword);
       const t = await firstTask(c);
       assert.ok(t, `a task for ${login}`);
-      const res = await post(c, `/aufgaben/${t}/erledigen`);
+      if (login === 'amt32') {
+        // the decision's yes/no is required
+        const bad = await post(c, `/aufgaben/${t}/erledigen`, { 'feld-begruendung': 'fehlt noch' });
+        assert.equal(bad.status, 400);
+        const html = await bad.text();
+        assert.match(html, /id="feld-genehmigt-fehler">Bitte eine Auswahl treffen/);
+        assert.match(html, />fehlt noch<\/textarea>/);
+      }
+      const res = await post(c, `/aufgaben/${t}/erledigen`,
+        login === 'amt32' ? { 'feld-genehmigt': 'nein', 'feld-begruendung': 'Unterlagen fehlen' } : {});
       assert.equal(res.status, 303, `${login} completes task ${t}`);
     }
     const c = await srv.login('amt32', srv.demoPassword);
