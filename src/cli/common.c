@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "records/records.h"
 #include "store/journal.h"
+#include "strategy/strategy.h"
 #include "web/web.h"
 #include "workflow/deploy.h"
 
@@ -42,6 +43,7 @@ int cli_migrate(struct store *s, int *ret_applied)
         {records_migrations, records_migrations_count},
         {records_search_migrations, records_search_migrations_count},
         {wf_migrations, wf_migrations_count},
+        {strat_migrations, strat_migrations_count},
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)

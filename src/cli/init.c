@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "records/records.h"
 #include "store/journal.h"
+#include "strategy/strategy.h"
 #include "web/web.h"
 #include "workflow/deploy.h"
 #include "workflow/engine.h"
@@ -55,6 +56,8 @@ static int setup(struct store *s, const char *city)
         rc = rec_plan_seed(c, "system");
     if (!rc)
         rc = web_setting_set(c, "system", "city", city);
+    if (!rc)
+        rc = strat_seed(c, "system"); /* the strategy's plan as default data */
     if (!rc) {
         /* the CSRF secret: stored, but never written into the journal */
         unsigned char key[32];

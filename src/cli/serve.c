@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "http/http.h"
 #include "records/records.h"
+#include "strategy/strategy.h"
 #include "web/web.h"
 #include "workflow/engine.h"
 
@@ -144,7 +145,8 @@ int cmd_serve(int argc, char **argv)
         goto done;
     }
     if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
-        (rc = records_register(router)) || (rc = wf_register(router))) {
+        (rc = records_register(router)) || (rc = wf_register(router)) ||
+        (rc = strat_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }
