@@ -200,5 +200,5 @@ void strat_money_format(int64_t cents, struct str *out)
             str_addc(out, '.');
         str_addc(out, digits[i]);
     }
-    str_addf(out, ",%02u €", (unsigned)(v % 100));
+    str_addf(out, ",%02u\u00a0€", (unsigned)(v % 100)); /* no break before the sign */
 }

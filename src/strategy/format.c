@@ -57,7 +57,7 @@ static void pct_text(json_t *o)
     }
     double d = json_number_value(v);
     strat__number(d, num, sizeof num);
-    snprintf(buf, sizeof buf, "%s%s %%", d > 0 ? "+" : "", num);
+    snprintf(buf, sizeof buf, "%s%s\u00a0%%", d > 0 ? "+" : "", num);
     json_object_set_new(o, "pct_text", json_string(buf));
     json_object_set_new(o, "over", json_boolean(d > 0));
 }
@@ -113,14 +113,15 @@ void strat__decorate_kpis(json_t *kpis)
         json_t *v = json_object_get(k, "value"), *t = json_object_get(k, "target");
         if (json_is_number(v)) {
             strat__number(json_number_value(v), num, sizeof num);
-            snprintf(buf, sizeof buf, "%s %s", num, unit ? unit : "");
+            snprintf(buf, sizeof buf, "%s\u00a0%s", num, unit ? unit : "");
             json_object_set_new(k, "value_text", json_string(buf));
         } else {
             json_object_set_new(k, "value_text", json_string("nicht berechenbar"));
         }
+        json_object_set_new(k, "has_target", json_boolean(json_is_number(t)));
         if (json_is_number(t)) {
             strat__number(json_number_value(t), num, sizeof num);
-            snprintf(buf, sizeof buf, "%s %s", num, unit ? unit : "");
+            snprintf(buf, sizeof buf, "%s\u00a0%s", num, unit ? unit : "");
             json_object_set_new(k, "target_text", json_string(buf));
             /* the deviation KPI's target is 0: reached within ±5 %; all others: at least */
             bool reached = false;

@@ -200,6 +200,15 @@ int strat_report_data(struct store *s, int year, json_t **ret)
                  (int)json_integer_value(json_object_get(e, "participants")));
         set(e, "participants_text", json_string(buf));
     }
+    /* the newest KPI snapshot of the year tells how current the report is */
+    const char *kday = "";
+    json_array_foreach(json_object_get(d, "kpis"), i, e)
+    {
+        const char *day = json_string_value(json_object_get(e, "day"));
+        if (day && strcmp(day, kday) > 0)
+            kday = day;
+    }
+    set(d, "kpi_stand", json_string(*kday ? kday : "keine Tageswerte"));
     summary(d);
     *ret = d;
     return 0;

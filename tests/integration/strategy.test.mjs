@@ -89,11 +89,11 @@ describe('strategy cockpit', () => {
     const euros = (c) => {
       const a = Math.abs(c);
       const s = String(Math.floor(a / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
-      return `${c < 0 ? '-' : '+'}${s},${String(a % 100).padStart(2, '0')} €`;
+      return `${c < 0 ? '-' : '+'}${s},${String(a % 100).padStart(2, '0')}\u00a0€`;
     };
     const html = await (await digi.fetch(`/strategie/massnahmen?jahr=${YEAR}`)).text();
     assert.ok(html.includes(euros(dev)), `deviation ${euros(dev)}`);
-    assert.ok(html.includes(`${String(pct).replace('.', ',')} %`), `percent ${pct}`);
+    assert.ok(html.includes(`${String(pct).replace('.', ',')}\u00a0%`), `percent ${pct}`);
     const k = await kpis();
     const all = Number(sql(`SELECT sum(oneoff_soll + running_soll) FROM strat_measure_plan WHERE year = ${YEAR}`));
     assert.equal(k.budget_abweichung.value, Math.round(((5100000 - all) * 1000) / all) / 10);
