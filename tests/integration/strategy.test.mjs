@@ -249,4 +249,10 @@ describe('strategy cockpit', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /docx/);
   });
+
+  test('the journal chain is intact after every write of the cockpit', async () => {
+    const r = await srv.cli('verify');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(Number(sql("SELECT count(*) FROM journal WHERE action LIKE 'strategy.%'")) >= 15);
+  });
 });
