@@ -349,6 +349,8 @@ int portal_catalog_sync(struct store *s, const struct portal_catalog *cat,
         const struct portal_service *sv = &cat->items[i];
         char path[300];
         snprintf(path, sizeof path, "bpmn/%s", sv->process);
+        char shown[320];
+        snprintf(shown, sizeof shown, "data/%s", path);
         const struct embed_file *f = NULL;
         for (size_t j = 0; j < n; j++)
             if (strcmp(files[j].name, path) == 0)
@@ -372,11 +374,10 @@ int portal_catalog_sync(struct store *s, const struct portal_catalog *cat,
         struct str err;
         str_init(&err, 2048);
         json_t *problems = NULL;
-        rc = wf_deploy(s, "system", (const char *)f->data, f->len, path, sv->slug, &dep, &problems,
-                       &err);
+        rc = wf_deploy(s, "system", (const char *)f->data, f->len, shown, sv->slug, &dep,
+                       &problems, &err);
         if (rc && why) {
-            str_addf(why, "%sdata/%s: %s", why->len ? "; " : "", path,
-                     err.len ? err.buf : err_message(rc));
+            str_addf(why, "%s%s", why->len ? "; " : "", err.len ? err.buf : err_message(rc));
             size_t k;
             json_t *p;
             json_array_foreach(problems, k, p)

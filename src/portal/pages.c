@@ -7,10 +7,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/rtime.h"
 #include "portal_int.h"
+#include "store/journal.h"
 #include "web/web.h"
 
-#define PAGES_MAX_QUERY 200 /* bytes of the search text */
+#define PAGES_MAX_QUERY 200     /* bytes of the search text */
+#define FEEDBACK_MAX_TEXT 5000  /* bytes of a feedback message */
+#define FEEDBACK_MAX_FIELD 300  /* bytes of page and e-mail */
 
 /* German text of an OZG maturity level. */
 static const char *level_text(int level)
@@ -88,7 +92,63 @@ static int page_detail(struct http_req *req, struct http_resp *resp)
     return web_page(req, resp, "portal/leistung.html", d);
 }
 
+/* The feedback mechanism of the accessibility statement (BITV 2.0 § 7):
+ * stored and journaled; the page says thank you. */
+static int post_feedback(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    const char *msg = form_get(&req->form, "nachricht");
+    const char *page = form_get(&req->form, "seite");
+    const char *email = form_get(&req->form, "email");
+    msg = msg ? msg : "";
+    page = page ? page : "";
+    email = email ? email : "";
+    const char *err = NULL;
+    if (!*msg || strspn(msg, " \t\r\n") == strlen(msg))
+        err = "Bitte schreiben Sie Ihre Nachricht.";
+    else if (strlen(msg) > FEEDBACK_MAX_TEXT)
+        err = "Die Nachricht darf höchstens 5000 Zeichen lang sein.";
+    else if (strlen(page) > FEEDBACK_MAX_FIELD || strlen(email) > FEEDBACK_MAX_FIELD)
+        err = "Seite und E-Mail-Adresse dürfen höchstens 300 Zeichen lang sein.";
+    if (err) {
+        json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", "Erklärung zur Barrierefreiheit",
+                              "fb_fehler", err, "fb_nachricht", msg, "fb_seite", page, "fb_email",
+                              email);
+        int rc = d ? web_page(req, resp, "web/barrierefreiheit.html", d) : ERR_NOMEM;
+        if (!rc)
+            resp->status = 400;
+        return rc;
+    }
+    struct store_conn *c;
+    int rc = store_get(app->store, &c);
+    if (rc)
+        return rc;
+    char at[32];
+    rtime_iso_utc(rtime_now(), at, sizeof at);
+    int64_t id = 0;
+    if (!(rc = store_begin(c, true))) {
+        rc = store_query_int(c, &id,
+                             "INSERT INTO feedback (message, page, email, created_at)"
+                             " VALUES (?, ?, ?, ?) RETURNING id",
+                             "tttt", msg, page, email, at);
+        char obj[48];
+        snprintf(obj, sizeof obj, "feedback:%lld", (long long)id);
+        if (!rc)
+            rc = journal_append(c, PORTAL_ACTOR, "portal.feedback", obj, NULL, NULL);
+        rc = rc ? (store_rollback(c), rc) : store_commit(c);
+    }
+    store_put(app->store, c);
+    if (rc)
+        return rc;
+    json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "title", "Vielen Dank", "text",
+                          "Ihre Nachricht ist eingegangen. Wir antworten innerhalb von sechs "
+                          "Wochen, wenn Sie eine E-Mail-Adresse angegeben haben.",
+                          "link", "/leistungen", "link_label", "Zu den Online-Leistungen");
+    return d ? web_page(req, resp, "portal/meldung.html", d) : ERR_NOMEM;
+}
+
 const struct http_route portal_page_routes[] = {
+    {"POST", "/barrierefreiheit/feedback", post_feedback, 0},
     {"GET", "/leistungen", page_list, 0},
     {"GET", "/leistungen/:slug", page_detail, 0},
 };

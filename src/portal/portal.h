@@ -1,5 +1,5 @@
 /* The online services portal (solution block LBS-002): the service catalogue
- * read from the embedded data/services/*.json, the public pages /leistungen,
+ * read from the embedded data/services/ (one JSON file per service), the public pages /leistungen,
  * the step-by-step application forms with drafts that can be resumed, the
  * submission that lands as a Vorgang in the responsible office's Akte and
  * starts the service's workflow, and the applicant's status page. Other

@@ -1,7 +1,8 @@
 /* The tables of the portal: the mirror of the service catalogue (for other
  * domains such as the KPI cockpit), drafts with their uploaded files, the
  * Akten kept per applicant or per service and year, and the submissions
- * with their hashed status tokens (migrations 300–399). */
+ * with their hashed status tokens, and the accessibility feedback
+ * (migrations 300–399). */
 #include "portal.h"
 
 /* clang-format off */
@@ -50,9 +51,18 @@ static const char portal_v300[] =
     " documents TEXT NOT NULL DEFAULT '[]',"
     " created_at TEXT NOT NULL);"
     "CREATE INDEX submissions_case ON submissions(case_ref);";
+static const char portal_v301[] =
+    "CREATE TABLE feedback ("
+    " id INTEGER PRIMARY KEY,"
+    " message TEXT NOT NULL,"
+    " page TEXT NOT NULL DEFAULT '',"
+    " email TEXT NOT NULL DEFAULT '',"
+    " created_at TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'open');";
 /* clang-format on */
 
 const struct store_migration portal_migrations[] = {
     {300, "portal: services, drafts, applicant files, submissions", portal_v300},
+    {301, "portal: accessibility feedback (BITV 2.0)", portal_v301},
 };
 const size_t portal_migrations_count = sizeof portal_migrations / sizeof portal_migrations[0];
