@@ -44,8 +44,7 @@ int cmd_services(int argc, char **argv)
         return 2;
     }
     if (optind + 1 != argc)
-        return cli_fail("services", "unerwartetes Argument „%s“ (siehe --help)",
-                        argv[optind + 1]);
+        return cli_fail("services", "unerwartetes Argument „%s“ (siehe --help)", argv[optind + 1]);
     struct store *s = NULL;
     struct portal_catalog *cat = NULL;
     json_t *list = NULL;
@@ -54,7 +53,8 @@ int cmd_services(int argc, char **argv)
     str_init(&why, 8192);
     int rc = portal_catalog_load(rathaus_data, rathaus_data_count, &cat, &why);
     if (rc) {
-        cli_fail("services", "Leistungskatalog fehlerhaft: %s", why.len ? why.buf : err_message(rc));
+        cli_fail("services", "Leistungskatalog fehlerhaft: %s",
+                 why.len ? why.buf : err_message(rc));
         goto done;
     }
     if (cli_open(cli_data_dir(data), &s))

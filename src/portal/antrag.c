@@ -19,11 +19,11 @@
 #include "store/blob.h"
 #include "web/web.h"
 
-#define COOKIE_PREFIX "ra_"     /* cookie of a service's draft: ra_<slug> */
-#define HONEYPOT "_homepage"    /* a field people never fill (visually hidden) */
-#define IDEM_MIN 16             /* bytes of a client's idempotency key at least */
-#define IDEM_MAX 128            /* and at most */
-#define DRAFT_CLEAN_BATCH 20    /* expired drafts removed per new draft */
+#define COOKIE_PREFIX "ra_"  /* cookie of a service's draft: ra_<slug> */
+#define HONEYPOT "_homepage" /* a field people never fill (visually hidden) */
+#define IDEM_MIN 16          /* bytes of a client's idempotency key at least */
+#define IDEM_MAX 128         /* and at most */
+#define DRAFT_CLEAN_BATCH 20 /* expired drafts removed per new draft */
 
 static const char MSG_HONEYPOT[] =
     "Ihre Eingaben konnten nicht verarbeitet werden, weil ein verstecktes Feld ausgefüllt "
@@ -102,8 +102,8 @@ static int draft_load(struct store *s, const char *token, const char *slug, stru
         rc = ERR_NOMEM;
         goto done;
     }
-    rc = store_prepare(c, "SELECT field, name, mime, size, sha256 FROM draft_files WHERE draft_id = ?",
-                       &st);
+    rc = store_prepare(
+        c, "SELECT field, name, mime, size, sha256 FROM draft_files WHERE draft_id = ?", &st);
     if (rc)
         goto done;
     rc = store_bind(st, "i", d->id);
@@ -148,8 +148,8 @@ struct upload {
 /* Appends {field, label, message} to errors. */
 static void error_add(json_t *errors, const char *field, const char *msg)
 {
-    json_array_append_new(errors,
-                          json_pack("{s:s, s:s, s:s}", "field", field, "label", "", "message", msg));
+    json_array_append_new(
+        errors, json_pack("{s:s, s:s, s:s}", "field", field, "label", "", "message", msg));
 }
 
 /* Checks the file parts of the request: type by content, size; hashes them.
@@ -221,8 +221,7 @@ static int uploads_for_engine(struct http_req *req, const struct upload *u, size
     if (!fu)
         return ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
-        fu[k++] = (struct form_upload){u[i].f->name,
-                                       *u[i].f->filename ? u[i].f->filename : "datei",
+        fu[k++] = (struct form_upload){u[i].f->name, *u[i].f->filename ? u[i].f->filename : "datei",
                                        u[i].mime, u[i].f->size, u[i].sha256};
     const char *key;
     json_t *v;
@@ -230,11 +229,10 @@ static int uploads_for_engine(struct http_req *req, const struct upload *u, size
     {
         if (upload_for(u, n, key))
             continue;
-        fu[k++] = (struct form_upload){
-            key, json_string_value(json_object_get(v, "name")),
-            json_string_value(json_object_get(v, "mime")),
-            (size_t)json_integer_value(json_object_get(v, "size")),
-            json_string_value(json_object_get(v, "sha256"))};
+        fu[k++] = (struct form_upload){key, json_string_value(json_object_get(v, "name")),
+                                       json_string_value(json_object_get(v, "mime")),
+                                       (size_t)json_integer_value(json_object_get(v, "size")),
+                                       json_string_value(json_object_get(v, "sha256"))};
     }
     *ret = fu;
     *ret_n = k;
@@ -363,8 +361,10 @@ static int draft_save(struct store *s, const struct portal_service *sv, struct d
                            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (draft_id, field) DO UPDATE"
                            " SET name = excluded.name, mime = excluded.mime,"
                            " size = excluded.size, sha256 = excluded.sha256",
-                           "ittt" "it", d->id, f->name, *f->filename ? f->filename : "datei",
-                           u[i].mime, (int64_t)f->size, sha);
+                           "ittt"
+                           "it",
+                           d->id, f->name, *f->filename ? f->filename : "datei", u[i].mime,
+                           (int64_t)f->size, sha);
     }
     if (rc)
         goto fail;
@@ -392,8 +392,8 @@ static json_t *page_data(const struct portal_service *sv, int step)
                                                form_def_step_title(sv->form, i), "current",
                                                (int)i == step, "done", (int)i < step));
     json_array_append_new(steps, json_pack("{s:i, s:s, s:b, s:b}", "n", (int)n + 1, "title",
-                                           "Prüfen und absenden", "current", step == (int)n,
-                                           "done", false));
+                                           "Prüfen und absenden", "current", step == (int)n, "done",
+                                           false));
     return json_pack("{s:s, s:s, s:o, s:i, s:i}", "slug", sv->slug, "service", sv->name, "steps",
                      steps, "step", step + 1, "total", (int)n + 1);
 }
@@ -436,8 +436,8 @@ done:
 }
 
 /* A simple message page of the portal with a status. */
-static int message_page(struct http_req *req, struct http_resp *resp, int status,
-                        const char *title, const char *text, const char *link, const char *label)
+static int message_page(struct http_req *req, struct http_resp *resp, int status, const char *title,
+                        const char *text, const char *link, const char *label)
 {
     json_t *d = json_pack("{s:s, s:s}", "title", title, "text", text);
     if (!d)
@@ -461,8 +461,7 @@ static bool honeypot_filled(struct http_req *req)
 static int set_draft_cookie(struct http_req *req, struct http_resp *resp,
                             const struct portal_service *sv, const char *token)
 {
-    return http_set_cookie(req, resp, cookie_name(req, sv), token,
-                           (long)PORTAL_DRAFT_DAYS * 86400);
+    return http_set_cookie(req, resp, cookie_name(req, sv), token, (long)PORTAL_DRAFT_DAYS * 86400);
 }
 
 /* ---- handlers ----------------------------------------------------------- */
@@ -534,6 +533,11 @@ static int post_step(struct http_req *req, struct http_resp *resp)
     if ((rc = form_collect(sv->form, step, &req->form, fu, nfu, data, &errors)))
         goto done;
     json_array_extend(errors, uerr);
+    /* the add/remove buttons of a repeatable group: same step again */
+    bool regroup =
+        form_get(&req->form, FORM_ADD_BUTTON) || form_get(&req->form, FORM_REMOVE_BUTTON);
+    if (regroup)
+        aktion = "neu";
     bool forward = strcmp(aktion, "weiter") == 0;
     if (forward && json_array_size(errors)) {
         rc = step_page(req, resp, sv, step, data, errors, 400);
@@ -549,14 +553,15 @@ static int post_step(struct http_req *req, struct http_resp *resp)
         goto done;
     if (strcmp(aktion, "speichern") == 0) {
         const char *link = arena_printf(req->arena, "/antrag/fortsetzen/%s", d.token);
-        json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:i}", "title", "Antrag gespeichert",
-                              "service", sv->name, "slug", sv->slug, "link", link, "days",
-                              PORTAL_DRAFT_DAYS);
+        json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:i}", "title", "Antrag gespeichert", "service",
+                              sv->name, "slug", sv->slug, "link", link, "days", PORTAL_DRAFT_DAYS);
         rc = p ? web_page(req, resp, "portal/gespeichert.html", p) : ERR_NOMEM;
         goto done;
     }
     const char *to;
-    if (strcmp(aktion, "zurueck") == 0)
+    if (regroup)
+        to = arena_printf(req->arena, "/leistungen/%s/antrag?schritt=%d", sv->slug, step + 1);
+    else if (strcmp(aktion, "zurueck") == 0)
         to = arena_printf(req->arena, "/leistungen/%s/antrag?schritt=%d", sv->slug,
                           step > 0 ? step : 1);
     else if (step + 1 >= nsteps)
@@ -612,8 +617,8 @@ static int get_review(struct http_req *req, struct http_resp *resp)
     if (rc)
         return rc;
     if (!d.id || d.step < (int)form_def_steps(sv->form)) {
-        const char *to = arena_printf(req->arena, "/leistungen/%s/antrag?schritt=%d", sv->slug,
-                                      d.step + 1);
+        const char *to =
+            arena_printf(req->arena, "/leistungen/%s/antrag?schritt=%d", sv->slug, d.step + 1);
         draft_release(&d);
         return to ? http_redirect(req, resp, to) : ERR_NOMEM;
     }
@@ -654,8 +659,8 @@ static int submitted(struct store *s, const char *secret, bool *ret)
 }
 
 /* The draft's files as submission attachments (blob paths). */
-static int draft_attachments(struct http_req *req, const struct draft *d,
-                             struct portal_file **ret, size_t *ret_n)
+static int draft_attachments(struct http_req *req, const struct draft *d, struct portal_file **ret,
+                             size_t *ret_n)
 {
     struct app *app = req->app;
     size_t n = 0;
@@ -892,10 +897,10 @@ static int get_resume(struct http_req *req, struct http_resp *resp)
     if ((rc = set_draft_cookie(req, resp, sv, d.token)))
         goto done;
     int nsteps = (int)form_def_steps(sv->form);
-    const char *to = d.step >= nsteps
-                         ? arena_printf(req->arena, "/leistungen/%s/antrag/pruefen", sv->slug)
-                         : arena_printf(req->arena, "/leistungen/%s/antrag?schritt=%d", sv->slug,
-                                        d.step + 1);
+    const char *to =
+        d.step >= nsteps
+            ? arena_printf(req->arena, "/leistungen/%s/antrag/pruefen", sv->slug)
+            : arena_printf(req->arena, "/leistungen/%s/antrag?schritt=%d", sv->slug, d.step + 1);
     rc = to ? http_redirect(req, resp, to) : ERR_NOMEM;
 done:
     draft_release(&d);
@@ -910,5 +915,5 @@ const struct http_route portal_antrag_routes[] = {
     {"POST", "/leistungen/:slug/antrag/direkt", post_direct, HTTP_UPLOAD},
     {"GET", "/antrag/fortsetzen/:token", get_resume, 0},
 };
-const size_t portal_antrag_routes_count = sizeof portal_antrag_routes /
-                                          sizeof portal_antrag_routes[0];
+const size_t portal_antrag_routes_count =
+    sizeof portal_antrag_routes / sizeof portal_antrag_routes[0];

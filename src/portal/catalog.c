@@ -69,7 +69,8 @@ static int service_load(const char *file, json_t *def, const char *stem, struct 
     json_t *office = json_object_get(def, "office"), *lvl = json_object_get(def, "ozg_level");
     json_t *days = json_object_get(def, "processing_days");
     if (!slug_ok(sv->slug) || strcmp(sv->slug, stem) != 0)
-        bad = "„slug“ fehlt, enthält andere Zeichen als a–z, 0–9, - oder passt nicht zum Dateinamen";
+        bad =
+            "„slug“ fehlt, enthält andere Zeichen als a–z, 0–9, - oder passt nicht zum Dateinamen";
     else if (!sv->name || !*sv->name)
         bad = "„name“ fehlt";
     else if (!sv->leika || !leika_ok(sv->leika))
@@ -145,8 +146,8 @@ int portal_catalog_load(const struct embed_file *files, size_t n, struct portal_
             break;
         }
         json_error_t jerr;
-        json_t *def = json_loadb((const char *)files[i].data, files[i].len, JSON_REJECT_DUPLICATES,
-                                 &jerr);
+        json_t *def =
+            json_loadb((const char *)files[i].data, files[i].len, JSON_REJECT_DUPLICATES, &jerr);
         if (!json_is_object(def)) {
             json_decref(def);
             rc = ERR_INVALID;
@@ -198,8 +199,7 @@ size_t portal_catalog_count(const struct portal_catalog *cat)
     return cat ? cat->n : 0;
 }
 
-const struct portal_service *portal_service_find(const struct portal_catalog *cat,
-                                                 const char *slug)
+const struct portal_service *portal_service_find(const struct portal_catalog *cat, const char *slug)
 {
     if (!cat || !slug)
         return NULL;
@@ -216,12 +216,11 @@ int portal_catalog_json(const struct portal_catalog *cat, json_t **ret)
         return ERR_NOMEM;
     for (size_t i = 0; cat && i < cat->n; i++) {
         const struct portal_service *sv = &cat->items[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:i, s:s, s:b}",
-                              "slug", sv->slug, "name", sv->name, "leika", sv->leika, "topic",
-                              sv->topic, "office", sv->office, "plan_code", sv->plan_code,
-                              "file_per", sv->file_per, "fee", sv->fee, "processing_days",
-                              sv->processing_days, "ozg_level", sv->ozg_level, "process",
-                              sv->process, "online", 1);
+        json_t *o = json_pack(
+            "{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:i, s:s, s:b}", "slug", sv->slug,
+            "name", sv->name, "leika", sv->leika, "topic", sv->topic, "office", sv->office,
+            "plan_code", sv->plan_code, "file_per", sv->file_per, "fee", sv->fee, "processing_days",
+            sv->processing_days, "ozg_level", sv->ozg_level, "process", sv->process, "online", 1);
         if (!o || json_array_append_new(arr, o)) {
             json_decref(arr);
             return ERR_NOMEM;
@@ -374,8 +373,8 @@ int portal_catalog_sync(struct store *s, const struct portal_catalog *cat,
         struct str err;
         str_init(&err, 2048);
         json_t *problems = NULL;
-        rc = wf_deploy(s, "system", (const char *)f->data, f->len, shown, sv->slug, &dep,
-                       &problems, &err);
+        rc = wf_deploy(s, "system", (const char *)f->data, f->len, shown, sv->slug, &dep, &problems,
+                       &err);
         if (rc && why) {
             str_addf(why, "%s%s", why->len ? "; " : "", err.len ? err.buf : err_message(rc));
             size_t k;

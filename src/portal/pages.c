@@ -12,9 +12,9 @@
 #include "store/journal.h"
 #include "web/web.h"
 
-#define PAGES_MAX_QUERY 200     /* bytes of the search text */
-#define FEEDBACK_MAX_TEXT 5000  /* bytes of a feedback message */
-#define FEEDBACK_MAX_FIELD 300  /* bytes of page and e-mail */
+#define PAGES_MAX_QUERY 200    /* bytes of the search text */
+#define FEEDBACK_MAX_TEXT 5000 /* bytes of a feedback message */
+#define FEEDBACK_MAX_FIELD 300 /* bytes of page and e-mail */
 
 /* German text of an OZG maturity level. */
 static const char *level_text(int level)
@@ -27,8 +27,8 @@ static bool matches(const struct portal_service *sv, const char *q)
 {
     if (!*q)
         return true;
-    return strcasestr(sv->name, q) || strcasestr(sv->description, q) ||
-           strcasestr(sv->topic, q) || strcasestr(sv->leika, q);
+    return strcasestr(sv->name, q) || strcasestr(sv->description, q) || strcasestr(sv->topic, q) ||
+           strcasestr(sv->leika, q);
 }
 
 static int page_list(struct http_req *req, struct http_resp *resp)
@@ -77,11 +77,12 @@ static int page_detail(struct http_req *req, struct http_resp *resp)
     const struct portal_service *sv = portal_service_find(portal_cat, req->param[0]);
     if (!sv)
         return ERR_NOTFOUND;
-    json_t *d = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:i, s:b}", "title", sv->name,
-        "slug", sv->slug, "name", sv->name, "leika", sv->leika, "description", sv->description,
-        "legal_basis", sv->legal_basis, "fee", sv->fee, "processing_days", sv->processing_days,
-        "office", sv->office, "level_text", level_text(sv->ozg_level), "steps", (int)form_def_steps(sv->form), "level4", sv->ozg_level >= 4);
+    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:i, s:b}", "title",
+                          sv->name, "slug", sv->slug, "name", sv->name, "leika", sv->leika,
+                          "description", sv->description, "legal_basis", sv->legal_basis, "fee",
+                          sv->fee, "processing_days", sv->processing_days, "office", sv->office,
+                          "level_text", level_text(sv->ozg_level), "steps",
+                          (int)form_def_steps(sv->form), "level4", sv->ozg_level >= 4);
     if (!d)
         return ERR_NOMEM;
     json_object_set_new(d, "topic", json_string(sv->topic));
@@ -111,9 +112,9 @@ static int post_feedback(struct http_req *req, struct http_resp *resp)
     else if (strlen(page) > FEEDBACK_MAX_FIELD || strlen(email) > FEEDBACK_MAX_FIELD)
         err = "Seite und E-Mail-Adresse dürfen höchstens 300 Zeichen lang sein.";
     if (err) {
-        json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", "Erklärung zur Barrierefreiheit",
-                              "fb_fehler", err, "fb_nachricht", msg, "fb_seite", page, "fb_email",
-                              email);
+        json_t *d =
+            json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", "Erklärung zur Barrierefreiheit",
+                      "fb_fehler", err, "fb_nachricht", msg, "fb_seite", page, "fb_email", email);
         int rc = d ? web_page(req, resp, "web/barrierefreiheit.html", d) : ERR_NOMEM;
         if (!rc)
             resp->status = 400;

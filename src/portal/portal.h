@@ -18,12 +18,13 @@
 #include "view/embed.h"
 
 /* Named limits. */
-#define PORTAL_MAX_SERVICES 200                   /* services in the catalogue */
-#define PORTAL_MAX_DEF_BYTES ((size_t)4 << 20)   /* bytes of one service definition */
-#define PORTAL_DRAFT_DAYS 30                      /* a draft (and its resume link) lives this long */
-#define PORTAL_MAX_UPLOAD ((size_t)20 << 20)      /* bytes of one uploaded file at most */
+#define PORTAL_MAX_SERVICES 200                /* services in the catalogue */
+#define PORTAL_MAX_DEF_BYTES ((size_t)4 << 20) /* bytes of one service definition */
+#define PORTAL_DRAFT_DAYS 30                   /* a draft (and its resume link) lives this long */
+#define PORTAL_MAX_UPLOAD ((size_t)20 << 20)   /* bytes of one uploaded file at most */
 #define PORTAL_MAX_DATA_BYTES ((size_t)256 << 10) /* bytes of one application's data as JSON */
-#define PORTAL_RATE_DEFAULT 30 /* submissions per client address and hour ($RATHAUS_PORTAL_RATE) */
+#define PORTAL_RATE_DEFAULT 30 /* submissions per client address and hour ($RATHAUS_PORTAL_RATE)   \
+                                */
 
 /* The catalogue: every service definition, parsed once; read-only after load
  * and shared by all request threads. */

@@ -16,22 +16,22 @@
 
 /* One service of the catalogue; strings point into def. */
 struct portal_service {
-    json_t *def;             /* the whole definition (owned) */
-    const char *slug;        /* [a-z0-9-]+ */
-    const char *name;        /* display name */
-    const char *leika;       /* 14 digits or "" */
-    const char *topic;       /* filter topic */
-    const char *description; /* plain German */
-    const char *legal_basis; /* legal basis */
-    const char *plan_code;   /* file plan node of its files */
-    const char *file_per;    /* "applicant" or "service_year" */
-    const char *fee;         /* fee in words */
-    const char *process;     /* BPMN path under data/bpmn/ */
-    int office;              /* responsible office */
-    int ozg_level;           /* 3 or 4 */
-    int processing_days;     /* expected working days */
+    json_t *def;                  /* the whole definition (owned) */
+    const char *slug;             /* [a-z0-9-]+ */
+    const char *name;             /* display name */
+    const char *leika;            /* 14 digits or "" */
+    const char *topic;            /* filter topic */
+    const char *description;      /* plain German */
+    const char *legal_basis;      /* legal basis */
+    const char *plan_code;        /* file plan node of its files */
+    const char *file_per;         /* "applicant" or "service_year" */
+    const char *fee;              /* fee in words */
+    const char *process;          /* BPMN path under data/bpmn/ */
+    int office;                   /* responsible office */
+    int ozg_level;                /* 3 or 4 */
+    int processing_days;          /* expected working days */
     char sha256[PORTAL_HASH_LEN]; /* of the definition file */
-    struct form_def *form;   /* parsed form (owned) */
+    struct form_def *form;        /* parsed form (owned) */
 };
 
 struct portal_catalog {
@@ -67,21 +67,21 @@ void portal_status_token(const char *secret, char out[PORTAL_TOKEN_LEN]);
 
 /* An attachment kept as a blob before submission. */
 struct portal_file {
-    const char *field;  /* HTML field name */
-    const char *name;   /* client's file name */
-    const char *mime;   /* type from content */
-    int64_t size;       /* bytes */
+    const char *field;            /* HTML field name */
+    const char *name;             /* client's file name */
+    const char *mime;             /* type from content */
+    int64_t size;                 /* bytes */
     char sha256[PORTAL_HASH_LEN]; /* of the content */
-    const char *path;   /* content as a file (blob or temp upload), or NULL */
-    const void *data;   /* content in memory when path is NULL */
-    size_t len;         /* bytes at data */
+    const char *path;             /* content as a file (blob or temp upload), or NULL */
+    const void *data;             /* content in memory when path is NULL */
+    size_t len;                   /* bytes at data */
 };
 
 /* What a submission produced. */
 struct portal_receipt {
-    char case_ref[REC_REF_MAX]; /* Vorgang */
+    char case_ref[REC_REF_MAX];   /* Vorgang */
     char token[PORTAL_TOKEN_LEN]; /* status token */
-    bool repeated;              /* an earlier identical request had already submitted */
+    bool repeated;                /* an earlier identical request had already submitted */
 };
 
 /* Submits data (validated Antragsdaten) with the files for service svc in

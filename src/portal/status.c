@@ -181,8 +181,7 @@ static int instance_of(struct store *st, const char *case_ref, int64_t *ret)
     if (rc)
         return rc;
     int64_t id = 0;
-    rc = store_query_int(c, &id, "SELECT MAX(id) FROM instances WHERE case_ref = ?", "t",
-                         case_ref);
+    rc = store_query_int(c, &id, "SELECT MAX(id) FROM instances WHERE case_ref = ?", "t", case_ref);
     store_put(st, c);
     if (rc == ERR_NOTFOUND)
         rc = 0;
@@ -218,8 +217,8 @@ static int status_data(struct http_req *req, const struct sub *s, json_t **ret)
         goto done;
     }
     json_object_set_new(o, "title", json_string("Stand Ihres Antrags"));
-    json_array_append_new(history, json_pack("{s:s, s:s}", "what", "Antrag online eingegangen",
-                                             "when", d));
+    json_array_append_new(history,
+                          json_pack("{s:s, s:s}", "what", "Antrag online eingegangen", "when", d));
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(inst, "tasks"), i, t)
@@ -229,11 +228,12 @@ static int status_data(struct http_req *req, const struct sub *s, json_t **ret)
         if (!name || !*name)
             name = "Bearbeitung";
         if (state && strcmp(state, "open") == 0)
-            json_array_append_new(waiting, json_pack("{s:s, s:I}", "name", name, "unit",
-                                                     json_integer_value(json_object_get(t, "unit"))));
+            json_array_append_new(waiting,
+                                  json_pack("{s:s, s:I}", "name", name, "unit",
+                                            json_integer_value(json_object_get(t, "unit"))));
         else if (state && strcmp(state, "done") == 0)
-            json_array_append_new(history, json_pack("{s:s, s:s}", "what", name, "when",
-                                                     "erledigt"));
+            json_array_append_new(history,
+                                  json_pack("{s:s, s:s}", "what", name, "when", "erledigt"));
     }
     const char *cstatus = json_string_value(json_object_get(cs, "status"));
     const char *istate = json_string_value(json_object_get(inst, "state"));
@@ -361,13 +361,14 @@ static int get_document(struct http_req *req, struct http_resp *resp)
     for (const char *p = vf.filename; *p && k + 1 < sizeof name; p++)
         name[k++] = (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' && *p != '/') ? *p : '_';
     name[k] = '\0';
-    const char *disp = arena_printf(req->arena, "attachment; filename=\"%s\"", k ? name : "bescheid");
+    const char *disp =
+        arena_printf(req->arena, "attachment; filename=\"%s\"", k ? name : "bescheid");
     if (!disp || (rc = http_resp_header(req, resp, "Content-Disposition", disp))) {
         close(fd);
         return rc ? rc : ERR_NOMEM;
     }
-    resp->content_type = strcmp(vf.mime, "application/pdf") == 0 ? "application/pdf"
-                                                                  : "application/octet-stream";
+    resp->content_type =
+        strcmp(vf.mime, "application/pdf") == 0 ? "application/pdf" : "application/octet-stream";
     resp->fd = fd;
     resp->fd_size = (uint64_t)st.st_size;
     return 0;
@@ -450,5 +451,5 @@ const struct http_route portal_status_routes[] = {
     {"GET", "/status/:token/dokument/:version", get_document, 0},
     {"POST", "/status/:token/nachweis", post_evidence, HTTP_UPLOAD},
 };
-const size_t portal_status_routes_count = sizeof portal_status_routes /
-                                          sizeof portal_status_routes[0];
+const size_t portal_status_routes_count =
+    sizeof portal_status_routes / sizeof portal_status_routes[0];

@@ -186,9 +186,9 @@ static int file_doc(struct store *s, const char *case_ref, const char *title, co
     int rc = rec_doc_create(s, &a, case_ref, &dn, &doc_id);
     if (!rc)
         rc = rec_version_add(s, &a, doc_id, content, &vid, NULL);
-    if (!rc && json_array_append_new(docs, json_pack("{s:s, s:s, s:I}", "title", title, "filename",
-                                                     content->filename, "version",
-                                                     (json_int_t)vid)))
+    if (!rc &&
+        json_array_append_new(docs, json_pack("{s:s, s:s, s:I}", "title", title, "filename",
+                                              content->filename, "version", (json_int_t)vid)))
         rc = ERR_NOMEM;
     return rc;
 }
@@ -295,8 +295,7 @@ int portal_submit(struct store *s, const struct portal_service *svc, const json_
     if ((rc = portal_data_pdf(svc, data, r.case_ref, NULL, &pdf)))
         goto fail;
     struct rec_content cp = {.data = pdf.buf, .len = pdf.len, .filename = "antrag.pdf"};
-    if ((rc = file_doc(s, r.case_ref, "Antrag (lesbare Fassung)", applicant.buf, today, &cp,
-                       docs)))
+    if ((rc = file_doc(s, r.case_ref, "Antrag (lesbare Fassung)", applicant.buf, today, &cp, docs)))
         goto fail;
     for (size_t i = 0; i < nfiles; i++) {
         struct rec_content cf = {.path = files[i].path,
@@ -315,12 +314,12 @@ int portal_submit(struct store *s, const struct portal_service *svc, const json_
         goto fail;
     }
     int64_t sub_id = 0;
-    rc = store_query_int(c, &sub_id,
-                         "INSERT INTO submissions (service, case_id, case_ref, status_token_hash,"
-                         " idempotency_key, documents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                         " RETURNING id",
-                         "tittttt", svc->slug, case_id, r.case_ref, status_hash, idem, djson,
-                         today);
+    rc =
+        store_query_int(c, &sub_id,
+                        "INSERT INTO submissions (service, case_id, case_ref, status_token_hash,"
+                        " idempotency_key, documents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        " RETURNING id",
+                        "tittttt", svc->slug, case_id, r.case_ref, status_hash, idem, djson, today);
     free(djson);
     if (rc)
         goto fail;
@@ -331,8 +330,7 @@ int portal_submit(struct store *s, const struct portal_service *svc, const json_
     rc = journal_append(c, PORTAL_ACTOR, "portal.submit", obj,
                         json_pack("{s:s, s:s, s:I, s:I, s:I}", "service", svc->slug, "case",
                                   r.case_ref, "case_id", (json_int_t)case_id, "instance",
-                                  (json_int_t)inst, "documents",
-                                  (json_int_t)json_array_size(docs)),
+                                  (json_int_t)inst, "documents", (json_int_t)json_array_size(docs)),
                         NULL);
     if (rc)
         goto fail;

@@ -42,9 +42,9 @@ void portal_status_token(const char *secret, char out[PORTAL_TOKEN_LEN])
 
 /* ---- rate limit --------------------------------------------------------- */
 
-#define RATE_SLOTS 1024       /* addresses remembered */
-#define RATE_WINDOW_S 3600    /* one hour */
-#define RATE_ADDR_MAX 64      /* bytes of an address */
+#define RATE_SLOTS 1024    /* addresses remembered */
+#define RATE_WINDOW_S 3600 /* one hour */
+#define RATE_ADDR_MAX 64   /* bytes of an address */
 
 struct rate_slot {
     char addr[RATE_ADDR_MAX]; /* client address, "" when free */

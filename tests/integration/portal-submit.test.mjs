@@ -28,7 +28,8 @@ function counts() {
       " (SELECT COUNT(*) FROM submissions) || ' ' || (SELECT COUNT(*) FROM drafts) || ' ' ||" +
       " (SELECT COUNT(*) FROM instances) || ' ' || (SELECT COUNT(*) FROM blobs) || ' ' ||" +
       " (SELECT COUNT(*) FROM journal WHERE action LIKE 'portal.%' OR action LIKE 'case.%'" +
-      " OR action LIKE 'file.%' OR action LIKE 'doc.%' OR action LIKE 'wf.instance%')",
+      " OR action LIKE 'file.%' OR (action LIKE 'doc.%' AND action NOT LIKE 'doc.extract%')" +
+      " OR action LIKE 'wf.instance%')",
   );
 }
 

@@ -47,6 +47,79 @@ function dateBound(v) {
   return typeof v === 'string' ? v : null;
 }
 
+/**
+ * A string matching a simple regular expression (POSIX ERE as the form
+ * definitions use it): literals, classes, groups with alternation and the
+ * quantifiers ? * + {m,n}; each part is taken the fewest times allowed (at
+ * least once for +), the first alternative and the first character of a class.
+ */
+export function sampleFor(pattern) {
+  let i = 0;
+  const p = pattern;
+  function cls() {
+    // at p[i] === '['
+    i++;
+    let neg = false;
+    if (p[i] === '^') { neg = true; i++; }
+    const chars = [];
+    let first = true;
+    while (i < p.length && (p[i] !== ']' || first)) {
+      first = false;
+      let c = p[i++];
+      if (c === '\\') c = p[i++];
+      if (p[i] === '-' && p[i + 1] !== ']' && i + 1 < p.length) {
+        i++;
+        let e = p[i++];
+        if (e === '\\') e = p[i++];
+        chars.push(c);
+        void e;
+      } else chars.push(c);
+    }
+    i++; // ]
+    if (neg) return ['a', 'b', 'x', '1', ' '].find((c) => !chars.includes(c)) || 'q';
+    return chars[0] === ' ' && chars.length > 1 ? chars[1] : chars[0];
+  }
+  function atom() {
+    const c = p[i];
+    if (c === '(') {
+      i++;
+      const alts = [seq()];
+      while (p[i] === '|') { i++; alts.push(seq()); }
+      i++; // )
+      return alts[0];
+    }
+    if (c === '[') return cls();
+    if (c === '\\') {
+      i += 2;
+      const e = p[i - 1];
+      return e === 'd' ? '1' : e === 'w' ? 'a' : e === 's' ? ' ' : e;
+    }
+    if (c === '.') { i++; return 'a'; }
+    i++;
+    return c;
+  }
+  function seq() {
+    let out = '';
+    while (i < p.length && p[i] !== '|' && p[i] !== ')') {
+      if (p[i] === '^' || p[i] === '$') { i++; continue; }
+      const a = atom();
+      let n = 1;
+      if (p[i] === '?' || p[i] === '*') { n = 0; i++; }
+      else if (p[i] === '+') { n = 1; i++; }
+      else if (p[i] === '{') {
+        const end = p.indexOf('}', i);
+        n = Number(p.slice(i + 1, end).split(',')[0]);
+        i = end + 1;
+      }
+      out += a.repeat(n);
+    }
+    return out;
+  }
+  const alts = [seq()];
+  while (p[i] === '|') { i++; alts.push(seq()); }
+  return alts[0];
+}
+
 /** A valid text for a text/textarea field (pattern, min, max). */
 function textFor(f) {
   const min = f.min ?? 0;
@@ -54,6 +127,10 @@ function textFor(f) {
   const ok = (s) => s.length >= min && s.length <= max && (!f.pattern || new RegExp(f.pattern, 'u').test(s));
   const cands = f.type === 'textarea' ? ['Beispieltext für den Antrag.', ...TEXT_CANDIDATES] : TEXT_CANDIDATES;
   for (const c of cands) if (ok(c)) return c;
+  if (f.pattern) {
+    const g = sampleFor(f.pattern);
+    if (ok(g)) return g;
+  }
   const filler = 'a'.repeat(Math.max(min, 1));
   if (ok(filler)) return filler;
   throw new Error(`no valid sample for field ${f.id} (pattern ${f.pattern})`);
