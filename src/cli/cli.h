@@ -43,6 +43,7 @@ int cmd_case(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_bpmn(int argc, char **argv);
+int cmd_services(int argc, char **argv);
 int cmd_kpi(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 

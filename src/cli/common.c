@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "portal/portal.h"
 #include "records/records.h"
 #include "store/journal.h"
 #include "strategy/strategy.h"
@@ -43,6 +44,7 @@ int cli_migrate(struct store *s, int *ret_applied)
         {records_migrations, records_migrations_count},
         {records_search_migrations, records_search_migrations_count},
         {wf_migrations, wf_migrations_count},
+        {portal_migrations, portal_migrations_count},
         {strat_migrations, strat_migrations_count},
     };
     size_t total = 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "portal/portal.h"
 #include "records/records.h"
 #include "store/journal.h"
 #include "strategy/strategy.h"
@@ -162,6 +163,23 @@ int cmd_init(int argc, char **argv)
     if (add_user(s, "admin", "Administration", 16, WEB_ROLE_ADMIN | WEB_ROLE_HEAD, pw)) {
         store_close(s);
         return 1;
+    }
+    /* the online services: catalogue mirrored, their processes deployed */
+    struct portal_catalog *cat = NULL;
+    struct str why;
+    str_init(&why, 8192);
+    rc = portal_catalog_load(rathaus_data, rathaus_data_count, &cat, &why);
+    if (!rc) {
+        str_reset(&why);
+        rc = portal_catalog_sync(s, cat, rathaus_data, rathaus_data_count, NULL, &why);
+    }
+    portal_catalog_free(cat);
+    if (rc == ERR_INVALID)
+        fprintf(stderr, "rathaus init: Warnung, Leistungen: %s\n", why.buf);
+    str_release(&why);
+    if (rc && rc != ERR_INVALID) {
+        store_close(s);
+        return cli_fail("init", "Leistungskatalog: %s", err_message(rc));
     }
     printf("Datenverzeichnis %s angelegt.\n", dir);
     printf("Konto „admin“ (Amt 16), Passwort: %s\n", pw);

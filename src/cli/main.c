@@ -24,6 +24,7 @@ static const struct command {
     {"import", cmd_import, "Scans und Dateien in einen Vorgang übernehmen (Texte durchsuchbar)"},
     {"bpmn", cmd_bpmn,
      "BPMN-2.0-Modelle: inspect (Elemente zählen), deploy (als Ablauf bereitstellen)"},
+    {"services", cmd_services, "Online-Leistungen auflisten (services list [--json])"},
     {"kpi", cmd_kpi, "Kennzahlen der Digitalisierungsstrategie berechnen (--json)"},
     {"report", cmd_report, "Jahresbericht der Strategie (report strategy --year J --format …)"},
 };

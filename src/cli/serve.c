@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "cli.h"
 #include "http/http.h"
+#include "portal/portal.h"
 #include "records/records.h"
 #include "strategy/strategy.h"
 #include "web/web.h"
@@ -129,6 +130,7 @@ int cmd_serve(int argc, char **argv)
     struct app app = {0};
     struct http_router *router = NULL;
     struct http_server *srv = NULL;
+    struct portal_catalog *cat = NULL;
     int status = 1;
     if (cli_open(dir, &app.store))
         return 1;
@@ -144,9 +146,21 @@ int cmd_serve(int argc, char **argv)
         cli_fail("serve", "Einstellungen nicht lesbar: %s", err_message(rc));
         goto done;
     }
+    if ((rc = portal_catalog_load(rathaus_data, rathaus_data_count, &cat, &err))) {
+        cli_fail("serve", "Leistungskatalog fehlerhaft: %s", err.len ? err.buf : err_message(rc));
+        goto done;
+    }
+    str_reset(&err);
+    rc = portal_catalog_sync(app.store, cat, rathaus_data, rathaus_data_count, NULL, &err);
+    if (rc == ERR_INVALID)
+        log_msg(LOG_WARN, "Leistungen: %s", err.buf);
+    else if (rc) {
+        cli_fail("serve", "Leistungskatalog: %s", err_message(rc));
+        goto done;
+    }
     if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
         (rc = records_register(router)) || (rc = wf_register(router)) ||
-        (rc = strat_register(router))) {
+        (rc = portal_register(router, cat)) || (rc = strat_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }
@@ -207,6 +221,7 @@ done:
     rec_extract_stop();
     wf_loop_stop();
     store_close(app.store);
+    portal_catalog_free(cat);
     if (status == 0)
         log_msg(LOG_INFO, "beendet");
     return status;

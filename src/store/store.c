@@ -99,8 +99,20 @@ const char *store_engine_name(const struct store *s)
     return s->engine_name;
 }
 
+/* The connection this thread holds with an open write transaction, shared by
+ * store_get with the writes nested inside it (see store.h). */
+static _Thread_local struct store_conn *tls_writer;
+
 int store_get(struct store *s, struct store_conn **ret)
 {
+    struct store_conn *w = tls_writer;
+    if (w && w->store == s && w->in_tx) {
+        if (w->nborrow >= STORE_MAX_NEST)
+            return ERR_TOOBIG;
+        w->borrow_depth[w->nborrow++] = w->depth;
+        *ret = w;
+        return 0;
+    }
     pthread_mutex_lock(&s->lock);
     struct store_conn *c = s->idle;
     if (c) {
@@ -139,7 +151,13 @@ void store_put(struct store *s, struct store_conn *c)
 {
     if (!c)
         return;
-    if (c->in_tx)
+    if (c->nborrow > 0) {
+        int base = c->borrow_depth[--c->nborrow];
+        while (c->depth > base)
+            store_rollback(c);
+        return;
+    }
+    while (c->in_tx)
         store_rollback(c);
     pthread_mutex_lock(&s->lock);
     c->next_idle = s->idle;
@@ -147,24 +165,62 @@ void store_put(struct store *s, struct store_conn *c)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Savepoint names by level: "s2", "s3", … (level 1 is the transaction). */
+static int savepoint_sql(struct store_conn *c, const char *verb, char *buf, size_t n)
+{
+    int k = snprintf(buf, n, "%s s%d", verb, c->depth);
+    return k > 0 && (size_t)k < n ? 0 : ERR_INTERNAL;
+}
+
 int store_begin(struct store_conn *c, bool write)
 {
-    if (c->in_tx)
-        return ERR_INTERNAL;
-    int rc = store_exec(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
-    if (rc == 0)
+    char sql[64];
+    int rc;
+    if (c->in_tx) {
+        if (c->depth >= STORE_MAX_NEST)
+            return ERR_TOOBIG;
+        c->depth++;
+        if ((rc = savepoint_sql(c, "SAVEPOINT", sql, sizeof sql)) || (rc = store_exec(c, sql)))
+            c->depth--;
+        return rc;
+    }
+    rc = store_exec(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (rc == 0) {
         c->in_tx = true;
+        c->depth = 1;
+        if (write && !tls_writer)
+            tls_writer = c;
+    }
     return rc;
+}
+
+/* Leaves the outermost level: the connection no longer carries a transaction. */
+static void tx_ended(struct store_conn *c)
+{
+    c->in_tx = false;
+    c->depth = 0;
+    if (tls_writer == c)
+        tls_writer = NULL;
 }
 
 int store_commit(struct store_conn *c)
 {
     if (!c->in_tx)
         return ERR_INTERNAL;
-    int rc = store_exec(c, "COMMIT");
+    char sql[64];
+    int rc;
+    if (c->depth > 1) {
+        if ((rc = savepoint_sql(c, "RELEASE", sql, sizeof sql)) || (rc = store_exec(c, sql))) {
+            store_rollback(c);
+            return rc;
+        }
+        c->depth--;
+        return 0;
+    }
+    rc = store_exec(c, "COMMIT");
     if (rc)
-        store_rollback(c);
-    c->in_tx = false;
+        (void)c->store->engine->exec(c->handle, "ROLLBACK");
+    tx_ended(c);
     return rc;
 }
 
@@ -172,8 +228,18 @@ void store_rollback(struct store_conn *c)
 {
     if (!c->in_tx)
         return;
+    if (c->depth > 1) {
+        char sql[64];
+        /* ROLLBACK TO keeps the savepoint open; RELEASE then drops it */
+        if (!savepoint_sql(c, "ROLLBACK TO", sql, sizeof sql))
+            (void)c->store->engine->exec(c->handle, sql);
+        if (!savepoint_sql(c, "RELEASE", sql, sizeof sql))
+            (void)c->store->engine->exec(c->handle, sql);
+        c->depth--;
+        return;
+    }
     (void)c->store->engine->exec(c->handle, "ROLLBACK");
-    c->in_tx = false;
+    tx_ended(c);
 }
 
 int store_exec(struct store_conn *c, const char *sql)

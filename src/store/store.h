@@ -55,21 +55,33 @@ int store_migrate(struct store *s, const struct store_migration *list, size_t n,
                   int *ret_applied) WUR;
 
 /* Takes a connection from the pool (opening one if none is idle). Give it
- * back with store_put(). ERR_BUSY when STORE_MAX_CONNS are in use. */
+ * back with store_put(). ERR_BUSY when STORE_MAX_CONNS are in use.
+ *
+ * Write transactions compose: while a thread holds a connection of s with an
+ * open write transaction, store_get on that thread returns the same
+ * connection (a borrow), and store_begin on it opens a SAVEPOINT instead of a
+ * new transaction. So a caller can run several domain writes (each of which
+ * gets, begins, commits and puts on its own) inside one outer transaction:
+ * they all become durable with the outer commit or vanish with its rollback.
+ * ERR_TOOBIG past STORE_MAX_NEST borrows. */
 int store_get(struct store *s, struct store_conn **ret) WUR;
 
-/* Returns a connection to the pool; an open transaction is rolled back. */
+/* Returns a connection to the pool; an open transaction is rolled back.
+ * For a borrow (see store_get): rolls back only the savepoints opened since
+ * the borrow, and the connection stays with its outer owner. */
 void store_put(struct store *s, struct store_conn *c);
 
 /* Begins a transaction. write=true takes the write lock at once (BEGIN
  * IMMEDIATE), which every write path must use so that reads of the journal
- * head and the following append are serialized. */
+ * head and the following append are serialized. Inside an open transaction
+ * it opens a SAVEPOINT (nested; ERR_TOOBIG past STORE_MAX_NEST levels). */
 int store_begin(struct store_conn *c, bool write) WUR;
 
-/* Commits; the data is durable on disk when this returns 0. */
+/* Commits; the data is durable on disk when this returns 0. A nested level
+ * is released into the enclosing transaction (durable with its commit). */
 int store_commit(struct store_conn *c) WUR;
 
-/* Rolls back the open transaction, if any. */
+/* Rolls back the open transaction (the innermost level), if any. */
 void store_rollback(struct store_conn *c);
 
 /* Executes one or more statements without parameters (DDL, PRAGMA). */

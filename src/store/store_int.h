@@ -11,6 +11,8 @@
 
 /* Statements cached per connection. */
 #define STORE_STMT_CACHE 128
+/* Nested transactions (SAVEPOINTs) and borrows of one write transaction. */
+#define STORE_MAX_NEST 32
 
 struct store_engine {
     const char *name;
@@ -51,7 +53,10 @@ struct store_conn {
     struct store_stmt cache[STORE_STMT_CACHE]; /* prepared statements */
     size_t ncache;                             /* entries used in cache */
     uint64_t tick;                             /* use counter for eviction */
-    bool in_tx;                                /* a transaction is open */
+    bool in_tx;                                /* a transaction is open (depth > 0) */
+    int depth;                                 /* 1 = BEGIN, each more = a SAVEPOINT */
+    int nborrow;                               /* store_get calls sharing the open write tx */
+    int borrow_depth[STORE_MAX_NEST];          /* depth at each borrow, for store_put */
     struct store_conn *next_idle;              /* pool link */
 };
 

@@ -207,7 +207,7 @@ static int kpi_budget(struct store_conn *c, const char *day, struct kpi_val *v)
     return 0;
 }
 
-/* The portal's KPI lives in kpi_portal.c, which needs src/portal/portal.h. */
+/* The portal's KPI lives in kpi_portal.c (through src/portal/portal.h). */
 int strat__kpi_services(struct store *s, double *ret_value, char *detail, size_t n);
 
 static int save_snapshots(struct store *s, const char *actor, const char *day,

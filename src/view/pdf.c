@@ -614,11 +614,13 @@ static PangoFontDescription *font(double size, bool bold)
 }
 
 /* One pass over the blocks on surf; *ret_pages is the number of pages. */
-static void pass(struct pdf_doc *d, cairo_surface_t *surf, bool dry, int total, int *ret_pages)
+static void pass(struct pdf_doc *d, PangoFontMap *fm, cairo_surface_t *surf, bool dry, int total,
+                 int *ret_pages)
 {
     struct lay l = {.d = d, .surf = surf, .dry = dry, .total = total, .page = 1};
     l.cr = cairo_create(surf);
-    l.pc = pango_cairo_create_context(l.cr);
+    l.pc = pango_font_map_create_context(fm);
+    pango_cairo_update_context(l.cr, l.pc);
     /* unhinted metrics, so both passes and every surface break lines alike */
     cairo_font_options_t *fo = cairo_font_options_create();
     cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
@@ -693,8 +695,11 @@ int pdf_render(struct pdf_doc *d, struct str *out)
     size_t len0 = out->len;
     struct sink sink = {.out = out};
     int pages = 0, rc = 0;
+    /* a font map of our own, not the thread's default one, so that nothing
+     * outlives the call in the server's threads */
+    PangoFontMap *fm = pango_cairo_font_map_new();
     cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(NULL, NULL, PAGE_W, PAGE_H);
-    pass(d, surf, true, 0, &pages);
+    pass(d, fm, surf, true, 0, &pages);
     cairo_surface_destroy(surf);
 
     surf = cairo_pdf_surface_create_for_stream(sink_write, &sink, PAGE_W, PAGE_H);
@@ -714,7 +719,7 @@ int pdf_render(struct pdf_doc *d, struct str *out)
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, date);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, date);
     int pages2 = 0;
-    pass(d, surf, false, pages, &pages2);
+    pass(d, fm, surf, false, pages, &pages2);
     cairo_surface_finish(surf);
     if (cairo_surface_status(surf))
         rc = sink.err ? sink.err : ERR_IO;
@@ -722,6 +727,7 @@ int pdf_render(struct pdf_doc *d, struct str *out)
         rc = ERR_INTERNAL;
 done:
     cairo_surface_destroy(surf);
+    g_object_unref(fm);
     if (rc && out->alloc) {
         out->len = len0;
         out->buf[len0] = '\0';

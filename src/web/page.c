@@ -16,6 +16,7 @@ static const struct nav_item {
     bool public_;
 } nav_items[] = {
     {"Start", "/", 0, true},
+    {"Online-Leistungen", "/leistungen", 0, true},
     {"Akten", "/akten", 0, false},
     {"Suche", "/suche", 0, false},
     {"Aufgaben", "/aufgaben", 0, false},

@@ -13,6 +13,7 @@
 #include "expr.h"
 #include "store/blob.h"
 #include "store/journal.h"
+#include "taskform.h"
 #include "workflow_int.h"
 
 /* The built-in actions of service and script tasks. */
@@ -406,6 +407,12 @@ static void check_node(struct check *ck, const struct bpmn_scope *sc, const stru
     }
     if (!is_end && !out)
         problem(ck, n->id, "kein ausgehender Sequenzfluss");
+    if (n->kind == BPMN_KIND_TASK) {
+        json_t *fields = NULL;
+        if (wf_form_read(n, ck->problems, &fields))
+            ck->rc = ERR_NOMEM;
+        json_decref(fields);
+    }
 }
 
 static void check_scope(struct check *ck, const struct bpmn_scope *sc, bool top)

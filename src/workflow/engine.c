@@ -12,6 +12,7 @@
 #include "records/records.h"
 #include "store/blob.h"
 #include "store/journal.h"
+#include "taskform.h"
 #include "workflow_int.h"
 
 /* One event's working state on one instance. */
@@ -768,7 +769,36 @@ int wf_task_unclaim(struct store *s, const char *login, int64_t task_id)
     return finish(&r, rc);
 }
 
-int wf_task_complete(struct store *s, const char *login, int64_t task_id, const json_t *form)
+/* Merges the submitted form into the case data: the fields of the task's
+ * form (taskform.h) checked and typed, other keys as given. */
+static int apply_form(struct run *r, const char *node, const json_t *form, json_t **ret_errors)
+{
+    const struct bpmn_node *n = bpmn_find_node(r->m, node);
+    json_t *fields = NULL, *rest = NULL;
+    if (!n)
+        return ERR_CORRUPT;
+    int rc = wf_form_read(n, NULL, &fields);
+    if (!rc && !(rest = form ? json_deep_copy(form) : json_object()))
+        rc = ERR_NOMEM;
+    size_t i;
+    json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        if (!rc)
+            json_object_del(rest, json_string_value(json_object_get(f, "id")));
+    }
+    if (!rc)
+        rc = wf_form_apply(fields, form, r->vars, ret_errors);
+    if (!rc && json_object_update(r->vars, rest))
+        rc = ERR_NOMEM;
+    r->vars_dirty = true;
+    json_decref(fields);
+    json_decref(rest);
+    return rc;
+}
+
+int wf_task_complete(struct store *s, const char *login, int64_t task_id, const json_t *form,
+                     json_t **ret_errors)
 {
     if (form && !json_is_object(form))
         return ERR_INVALID;
@@ -778,10 +808,8 @@ int wf_task_complete(struct store *s, const char *login, int64_t task_id, const 
     int rc = task_begin(s, &r, task_id, &tok, state, who, node);
     if (!rc && *who && strcmp(who, login) != 0)
         rc = ERR_DENIED;
-    if (!rc && form && json_object_size(form)) {
-        rc = json_object_update(r.vars, (json_t *)form) ? ERR_NOMEM : 0;
-        r.vars_dirty = true;
-    }
+    if (!rc)
+        rc = apply_form(&r, node, form, ret_errors);
     if (!rc)
         rc = store_run(r.c,
                        "UPDATE tasks SET state = 'done', completed_at = ?, completed_by = ?"

@@ -54,12 +54,16 @@ int wf_task_claim(struct store *s, const char *login, int64_t task_id) WUR;
  * task; ERR_DENIED: not claimed by login; ERR_EXISTS: not open. */
 int wf_task_unclaim(struct store *s, const char *login, int64_t task_id) WUR;
 
-/* Completes an open task as login: the fields of form (a JSON object,
- * borrowed, may be NULL) are merged into the case data and the token moves
- * on. ERR_EXISTS when the task is no longer open (completed twice: the second
- * call changes nothing); ERR_DENIED when someone else claimed it;
- * ERR_NOTFOUND; ERR_INVALID when form is not an object; ERR_TOOBIG. */
-int wf_task_complete(struct store *s, const char *login, int64_t task_id, const json_t *form) WUR;
+/* Completes an open task as login: the fields of the task's form (see
+ * taskform.h) are checked and typed, the other keys of form (a JSON object,
+ * borrowed, may be NULL) taken as given, all merged into the case data, and
+ * the token moves on. ERR_EXISTS when the task is no longer open (completed
+ * twice: the second call changes nothing); ERR_DENIED when someone else
+ * claimed it; ERR_NOTFOUND; ERR_INVALID when form is not an object or a form
+ * value is wrong: then *ret_errors (may be NULL) gets a new object {field id:
+ * German message} and nothing is changed; ERR_TOOBIG. */
+int wf_task_complete(struct store *s, const char *login, int64_t task_id, const json_t *form,
+                     json_t **ret_errors) WUR;
 
 /* Fires every pending timer due at or before now (Unix seconds), oldest
  * first, each in its own transaction; timers due while the server was down

@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "records/records.h"
 #include "store/blob.h"
+#include "taskform.h"
 #include "web/web.h"
 #include "workflow_int.h"
 
@@ -250,18 +251,24 @@ static json_t *num(double v)
     return json_real(v);
 }
 
-/* The diagram of the model (sha) as data for the SVG of the template:
- * shapes with kind and bounds, edges with their points, the current node
- * marked. NULL when the model has no DI or cannot be read. */
-static json_t *diagram(struct http_req *req, const char *sha, const char *pid, const char *current)
+/* Reads and parses the model stored under sha; *ret to free with bpmn_free. */
+static int model_load(struct app *app, const char *sha, struct bpmn_model **ret)
 {
-    struct app *app = req->app;
     struct str data;
     str_init(&data, BPMN_MAX_BYTES);
-    struct bpmn_model *m = NULL;
+    int rc = blob_read(app->store, sha, &data);
+    if (!rc)
+        rc = bpmn_parse(data.buf, data.len, sha, ret, NULL);
+    str_release(&data);
+    return rc == ERR_INVALID ? ERR_CORRUPT : rc;
+}
+
+/* The diagram of model m as data for the SVG of the template: shapes with
+ * kind and bounds, edges with their points, the current node marked. NULL
+ * when the model has no DI. */
+static json_t *diagram(const struct bpmn_model *m, const char *pid, const char *current)
+{
     json_t *d = NULL;
-    if (blob_read(app->store, sha, &data) || bpmn_parse(data.buf, data.len, sha, &m, NULL))
-        goto done;
     const struct bpmn_process *p = NULL;
     for (const struct bpmn_process *q = m->processes; q; q = q->next)
         if (strcmp(q->id, pid) == 0)
@@ -321,16 +328,90 @@ static json_t *diagram(struct http_req *req, const char *sha, const char *pid, c
                       "hoehe", num(maxy - miny + 30));
     json_decref(shapes);
     json_decref(edges);
-done:
-    bpmn_free(m);
-    str_release(&data);
     return d;
 }
 
+/* The task form for the template: fields with their values (values: what
+ * was submitted, may be NULL) and errors (may be NULL), plus the error list
+ * linking to the fields. */
+static json_t *form_view(const json_t *fields, const json_t *values, const json_t *errors)
+{
+    json_t *list = json_array(), *errs = json_array();
+    size_t i;
+    json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        if (!list || !errs)
+            break;
+        const char *id = json_string_value(json_object_get(f, "id"));
+        const char *type = json_string_value(json_object_get(f, "type"));
+        const char *help = json_string_value(json_object_get(f, "help"));
+        const char *err = json_string_value(json_object_get(errors, id));
+        json_t *vj = json_object_get(values, id);
+        char hid[WF_FORM_MAX_ID + 16], eid[WF_FORM_MAX_ID + 16], fid[WF_FORM_MAX_ID + 16],
+            desc[2 * WF_FORM_MAX_ID + 40];
+        snprintf(fid, sizeof fid, "feld-%s", id);
+        snprintf(hid, sizeof hid, "feld-%s-hilfe", id);
+        snprintf(eid, sizeof eid, "feld-%s-fehler", id);
+        snprintf(desc, sizeof desc, "%s%s%s", help ? hid : "", help && err ? " " : "",
+                 err ? eid : "");
+        const char *value = json_is_string(vj) ? json_string_value(vj) : "";
+        json_t *o = json_pack(
+            "{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:b, s:s, s:b, s:b, s:b, s:b, s:b, s:b,"
+            " s:b, s:b}",
+            "name", fid, "label", json_string_value(json_object_get(f, "label")), "hilfe_id", hid,
+            "hilfe", help, "fehler_id", eid, "fehler", err, "beschreibung", desc, "wert", value,
+            "pflicht", json_is_true(json_object_get(f, "required")), "typ", type, "ist_text",
+            !strcmp(type, "text"), "ist_textarea", !strcmp(type, "textarea"), "ist_zahl",
+            !strcmp(type, "number"), "ist_datum", !strcmp(type, "date"), "ist_auswahl",
+            !strcmp(type, "select"), "ist_janein", !strcmp(type, "yesno"), "ja",
+            !strcmp(value, "ja"), "nein", !strcmp(value, "nein"));
+        json_t *opts = json_array();
+        size_t k;
+        json_t *op;
+        json_array_foreach(json_object_get(f, "options"), k, op)
+        {
+            const char *v = json_string_value(json_object_get(op, "value"));
+            if (opts)
+                json_array_append_new(opts,
+                                      json_pack("{s:s, s:s, s:b}", "wert", v, "label",
+                                                json_string_value(json_object_get(op, "label")),
+                                                "gewaehlt", strcmp(v, value) == 0));
+        }
+        if (o && opts)
+            set(o, "optionen", opts);
+        else
+            json_decref(opts);
+        if (o)
+            json_array_append_new(list, o);
+        if (err)
+            json_array_append_new(errs, json_pack("{s:s, s:s}", "id", fid, "text", err));
+    }
+    if (!list || !errs) {
+        json_decref(list);
+        json_decref(errs);
+        return NULL;
+    }
+    return json_pack("{s:b, s:o, s:o, s:b}", "hat_felder", json_array_size(list) > 0, "felder",
+                     list, "fehler_liste", errs, "hat_fehler", json_array_size(errs) > 0);
+}
+
+/* The fields of the task form of node in model m as a new array; NULL when
+ * the model or node cannot be read (the page then shows no fields). */
+static json_t *task_fields(const struct bpmn_model *m, const char *node)
+{
+    const struct bpmn_node *n = m ? bpmn_find_node(m, node) : NULL;
+    json_t *fields = NULL;
+    if (n && wf_form_read(n, NULL, &fields))
+        fields = NULL;
+    return fields;
+}
+
 /* The task page; err (may be NULL) is shown above the buttons, bemerkung
- * is the value of the textarea. */
+ * is the value of the textarea, values and errors (may be NULL) those of
+ * the task form's fields. */
 static int task_page(struct http_req *req, struct http_resp *resp, int status, const char *err,
-                     const char *bemerkung)
+                     const char *bemerkung, const json_t *values, const json_t *errors)
 {
     struct app *app = req->app;
     json_t *t = NULL;
@@ -348,21 +429,29 @@ static int task_page(struct http_req *req, struct http_resp *resp, int status, c
     json_t *c = NULL;
     if (rec_case_get(app->store, &a, json_string_value(json_object_get(t, "case_ref")), &c))
         c = NULL;
-    json_t *dia = diagram(req, json_string_value(json_object_get(t, "sha")),
-                          json_string_value(json_object_get(t, "process_id")),
-                          json_string_value(json_object_get(t, "node")));
+    struct bpmn_model *m = NULL;
+    if (model_load(app, json_string_value(json_object_get(t, "sha")), &m))
+        m = NULL;
+    const char *node = json_string_value(json_object_get(t, "node"));
+    json_t *dia = m ? diagram(m, json_string_value(json_object_get(t, "process_id")), node) : NULL;
+    json_t *fields = task_fields(m, node);
+    json_t *fv = form_view(fields, values, errors);
+    json_decref(fields);
+    bpmn_free(m);
     char title[256];
-    snprintf(title, sizeof title, "Aufgabe: %s", json_string_value(json_object_get(t, "name")));
-    json_t *d = json_pack("{s:s, s:o, s:o*, s:o*, s:b, s:b, s:b, s:b, s:s?, s:s}", "title", title,
-                          "aufgabe", t, "vorgang", c, "diagramm", dia, "offen", open, "meine",
-                          open && mine, "frei", open && !who, "fremd", open && who && !mine,
-                          "fehler", err, "bemerkung", bemerkung ? bemerkung : "");
+    snprintf(title, sizeof title, "%sAufgabe: %s", errors ? "Fehler: " : "",
+             json_string_value(json_object_get(t, "name")));
+    json_t *d =
+        json_pack("{s:s, s:o, s:o*, s:o*, s:o*, s:b, s:b, s:b, s:b, s:s?, s:s}", "title", title,
+                  "aufgabe", t, "vorgang", c, "diagramm", dia, "formular", fv, "offen", open,
+                  "meine", open && mine, "frei", open && !who, "fremd", open && who && !mine,
+                  "fehler", err, "bemerkung", bemerkung ? bemerkung : "");
     return render(req, resp, status, "workflow/aufgabe.html", d);
 }
 
 static int get_task(struct http_req *req, struct http_resp *resp)
 {
-    return task_page(req, resp, 200, NULL, NULL);
+    return task_page(req, resp, 200, NULL, NULL, NULL, NULL);
 }
 
 static int64_t task_id(struct http_req *req)
@@ -372,18 +461,20 @@ static int64_t task_id(struct http_req *req)
 }
 
 /* Maps an engine refusal of a button to a message on the task page. */
-static int refused(struct http_req *req, struct http_resp *resp, int rc, const char *bemerkung)
+static int refused(struct http_req *req, struct http_resp *resp, int rc, const char *bemerkung,
+                   const json_t *values)
 {
     if (rc == ERR_EXISTS)
         return task_page(req, resp, 409,
                          "Die Aufgabe ist nicht mehr offen oder wurde von "
                          "jemand anderem übernommen.",
-                         bemerkung);
+                         bemerkung, values, NULL);
     if (rc == ERR_DENIED)
         return task_page(req, resp, 409, "Die Aufgabe ist von jemand anderem übernommen.",
-                         bemerkung);
+                         bemerkung, values, NULL);
     if (rc == ERR_TOOBIG)
-        return task_page(req, resp, 422, "Die Bemerkung ist zu lang.", bemerkung);
+        return task_page(req, resp, 422, "Die Angaben sind zu umfangreich.", bemerkung, values,
+                         NULL);
     return rc;
 }
 
@@ -394,7 +485,7 @@ static int post_claim(struct http_req *req, struct http_resp *resp)
     int rc = task_load(req, &t);
     json_decref(t);
     if (!rc && (rc = wf_task_claim(app->store, req->user.login, task_id(req))))
-        return refused(req, resp, rc, NULL);
+        return refused(req, resp, rc, NULL, NULL);
     const char *to =
         rc ? NULL : arena_printf(req->arena, "/aufgaben/%lld", (long long)task_id(req));
     return rc ? rc : to ? http_redirect(req, resp, to) : ERR_NOMEM;
@@ -407,7 +498,7 @@ static int post_unclaim(struct http_req *req, struct http_resp *resp)
     int rc = task_load(req, &t);
     json_decref(t);
     if (!rc && (rc = wf_task_unclaim(app->store, req->user.login, task_id(req))))
-        return refused(req, resp, rc, NULL);
+        return refused(req, resp, rc, NULL, NULL);
     return rc ? rc : http_redirect(req, resp, "/aufgaben?zurueckgegeben=1");
 }
 
@@ -416,23 +507,53 @@ static int post_complete(struct http_req *req, struct http_resp *resp)
     struct app *app = req->app;
     json_t *t = NULL;
     int rc = task_load(req, &t);
+    if (rc)
+        return rc;
+    struct bpmn_model *m = NULL;
+    rc = model_load(app, json_string_value(json_object_get(t, "sha")), &m);
+    json_t *fields = rc ? NULL : task_fields(m, json_string_value(json_object_get(t, "node")));
+    bpmn_free(m);
     json_decref(t);
     if (rc)
         return rc;
+    /* The submitted values by field id, for the engine and for a page
+     * that shows them again. */
+    json_t *values = json_object(), *form = json_object(), *errors = NULL;
+    size_t i;
+    json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        const char *id = json_string_value(json_object_get(f, "id"));
+        const char *name = arena_printf(req->arena, "feld-%s", id);
+        const char *v = name ? form_get(&req->form, name) : NULL;
+        if (values && v)
+            set(values, id, json_string(v));
+    }
+    json_decref(fields);
     const char *note = form_get(&req->form, "bemerkung");
-    if (note && strlen(note) > WFP_MAX_NOTE)
-        return task_page(req, resp, 422, "Die Bemerkung ist zu lang (höchstens 4000 Zeichen).",
-                         note);
-    json_t *form = json_object();
-    if (!form)
-        return ERR_NOMEM;
+    if (!values || !form || json_object_update(form, values)) {
+        rc = ERR_NOMEM;
+        goto done;
+    }
+    if (note && strlen(note) > WFP_MAX_NOTE) {
+        rc = task_page(req, resp, 422, "Die Bemerkung ist zu lang (höchstens 4000 Zeichen).", note,
+                       values, NULL);
+        goto done;
+    }
     if (note && *note)
         set(form, "bemerkung", json_string(note));
-    rc = wf_task_complete(app->store, req->user.login, task_id(req), form);
+    rc = wf_task_complete(app->store, req->user.login, task_id(req), form, &errors);
+    if (rc == ERR_INVALID && errors)
+        rc = task_page(req, resp, 400, NULL, note, values, errors);
+    else if (rc)
+        rc = refused(req, resp, rc, note, values);
+    else
+        rc = http_redirect(req, resp, "/aufgaben?erledigt=1");
+done:
+    json_decref(values);
     json_decref(form);
-    if (rc)
-        return refused(req, resp, rc, note);
-    return http_redirect(req, resp, "/aufgaben?erledigt=1");
+    json_decref(errors);
+    return rc;
 }
 
 /* ---- /wiedervorlagen -------------------------------------------------- */

@@ -1,7 +1,7 @@
 // The workflow staff pages in Chromium: amt32 finds the demo task of the
 // co-signature process in the office inbox, opens it (documents of the case,
 // the process diagram with the current step), claims it by keyboard and
-// completes it with a remark by clicks; it then disappears from both lists.
+// fills its task form (select, date) and completes it with a remark by clicks; it then disappears from both lists.
 // axe-core (WCAG 2.0/2.1 A and AA) checks /aufgaben, the task page and
 // /wiedervorlagen.
 import assert from 'node:assert/strict';
@@ -66,6 +66,13 @@ describe('workflow pages', () => {
     await claim.focus();
     await Promise.all([staff.page.waitForNavigation({ waitUntil: 'load' }), staff.page.keyboard.press('Enter')]);
     assert.match(await staff.page.textContent('main'), /übernommen von amt32/);
+    // the task form of the model: a select and a date, labelled inside a fieldset
+    assert.equal(await staff.page.locator('fieldset legend', { hasText: 'Angaben zur Aufgabe' }).count(), 1);
+    await staff.page.getByLabel('Priorität').selectOption('hoch');
+    await staff.page.getByLabel('Mitzeichnung erbeten bis').fill('2027-03-01');
+    assert.equal(await staff.page.getByLabel('Mitzeichnung erbeten bis').getAttribute('aria-describedby'),
+      'feld-frist_mitzeichnung-hilfe');
+    await axe(staff);
     await staff.page.fill('#bemerkung', 'Vorlage ist vollständig.');
     await Promise.all([
       staff.page.waitForNavigation({ waitUntil: 'load' }),

@@ -171,6 +171,8 @@ describe('strategy cockpit', () => {
     assert.equal(k.strategiegespraeche.value, 1);
     assert.equal(k.prozesse_dokumentiert.value, Number(sql('SELECT count(DISTINCT process_id) FROM process_models')));
     assert.equal(k.leistungen_online.target, 20);
+    assert.equal(k.leistungen_online.value, Number(sql('SELECT count(*) FROM services WHERE online = 1 AND ozg_level >= 3')));
+    assert.ok(k.leistungen_online.value > 0, 'the portal publishes services at level 3 or 4');
     // today's values are the KPIs' history
     assert.equal(sql(`SELECT value FROM strat_kpi_snapshots WHERE kpi = 'schulungen' AND day = '${TODAY}'`), '2.0');
     assert.ok(Number(sql("SELECT count(*) FROM journal WHERE action = 'strategy.kpi.snapshot'")) >= 1);

@@ -56,7 +56,23 @@ describe('workflow pages and event log', () => {
     const c = await srv.login('amt32', srv.demoPassword);
     let res = await post(c, `/aufgaben/${id}/uebernehmen`);
     assert.equal(res.status, 303);
-    res = await post(c, `/aufgaben/${id}/erledigen`, { bemerkung: 'passt so' });
+    // a wrong form value: 400 with a German message at the field, values kept, nothing changed
+    res = await post(c, `/aufgaben/${id}/erledigen`,
+      { bemerkung: 'passt so', 'feld-prioritaet': 'hoch', 'feld-frist_mitzeichnung': '31.02.2027' });
+    assert.equal(res.status, 400);
+    let html = await res.text();
+    assert.match(html, /<title>Fehler: /);
+    assert.match(html, /id="feld-frist_mitzeichnung-fehler">Bitte ein gültiges Datum eingeben/);
+    assert.match(html, /href="#feld-frist_mitzeichnung"/);
+    assert.match(html, /aria-describedby="feld-frist_mitzeichnung-hilfe feld-frist_mitzeichnung-fehler" aria-invalid="true"/);
+    assert.match(html, /<option value="hoch" selected>Hoch<\/option>/);
+    assert.match(html, />passt so<\/textarea>/);
+    html = await (await c.fetch(`/aufgaben/${id}`)).text();
+    assert.match(html, /Aufgabe erledigen/, 'the task is still open');
+    assert.match(html, /<legend>Angaben zur Aufgabe<\/legend>/);
+    assert.match(html, /<label for="feld-prioritaet">Priorität<\/label>/);
+    res = await post(c, `/aufgaben/${id}/erledigen`,
+      { bemerkung: 'passt so', 'feld-prioritaet': 'hoch', 'feld-frist_mitzeichnung': '2027-02-15' });
     assert.equal(res.status, 303);
     assert.match(res.headers.get('location'), /erledigt/);
     res = await post(c, `/aufgaben/${id}/erledigen`, { bemerkung: 'noch einmal' });
@@ -97,7 +113,16 @@ describe('workflow pages and event log', () => {
       const c = await srv.login(login, srv.demoPassword);
       const t = await firstTask(c);
       assert.ok(t, `a task for ${login}`);
-      const res = await post(c, `/aufgaben/${t}/erledigen`);
+      if (login === 'amt32') {
+        // the decision's yes/no is required
+        const bad = await post(c, `/aufgaben/${t}/erledigen`, { 'feld-begruendung': 'fehlt noch' });
+        assert.equal(bad.status, 400);
+        const html = await bad.text();
+        assert.match(html, /id="feld-genehmigt-fehler">Bitte eine Auswahl treffen/);
+        assert.match(html, />fehlt noch<\/textarea>/);
+      }
+      const res = await post(c, `/aufgaben/${t}/erledigen`,
+        login === 'amt32' ? { 'feld-genehmigt': 'nein', 'feld-begruendung': 'Unterlagen fehlen' } : {});
       assert.equal(res.status, 303, `${login} completes task ${t}`);
     }
     const c = await srv.login('amt32', srv.demoPassword);

@@ -156,7 +156,7 @@ static int64_t journal_count(struct fx *f, const char *action, const char *detai
 static void complete(struct fx *f, int64_t task, const char *form_json)
 {
     json_t *v = form_json ? json_loads(form_json, 0, NULL) : NULL;
-    assert_int_equal(wf_task_complete(f->s, "amt32", task, v), 0);
+    assert_int_equal(wf_task_complete(f->s, "amt32", task, v, NULL), 0);
     json_decref(v);
 }
 
@@ -272,14 +272,14 @@ static void test_sequence(void **state)
     assert_int_equal(wf_task_claim(f->s, "bernd", task), ERR_EXISTS);
     assert_int_equal(wf_task_unclaim(f->s, "bernd", task), ERR_DENIED);
     json_t *form = json_pack("{s:b}", "ok", 1);
-    assert_int_equal(wf_task_complete(f->s, "bernd", task, form), ERR_DENIED);
+    assert_int_equal(wf_task_complete(f->s, "bernd", task, form, NULL), ERR_DENIED);
     assert_int_equal(wf_task_unclaim(f->s, "anna", task), 0);
     assert_int_equal(wf_task_claim(f->s, "bernd", task), 0);
-    assert_int_equal(wf_task_complete(f->s, "bernd", task, form), 0);
-    assert_int_equal(wf_task_complete(f->s, "bernd", task, form), ERR_EXISTS);
+    assert_int_equal(wf_task_complete(f->s, "bernd", task, form, NULL), 0);
+    assert_int_equal(wf_task_complete(f->s, "bernd", task, form, NULL), ERR_EXISTS);
     json_decref(form);
     assert_int_equal(wf_task_claim(f->s, "anna", task), ERR_EXISTS);
-    assert_int_equal(wf_task_complete(f->s, "anna", 9999, NULL), ERR_NOTFOUND);
+    assert_int_equal(wf_task_complete(f->s, "anna", 9999, NULL, NULL), ERR_NOTFOUND);
 
     json_t *o = inst(f, id);
     assert_string_equal(json_string_value(json_object_get(o, "state")), "done");
@@ -523,7 +523,7 @@ static void test_boundary_interrupting(void **state)
     assert_int_equal(wf_timers_fire(f->s, rtime_now() + 7200, &fired), 0);
     assert_int_equal(fired, 1);
     assert_int_equal(task_at(f, id, "T", "cancelled", NULL), t);
-    assert_int_equal(wf_task_complete(f->s, "amt32", t, NULL), ERR_EXISTS);
+    assert_int_equal(wf_task_complete(f->s, "amt32", t, NULL, NULL), ERR_EXISTS);
     int unit = 0;
     int64_t esk = task_at(f, id, "Eskalation", "open", &unit);
     assert_true(esk > 0);
@@ -733,7 +733,7 @@ static void test_kill9(void **state)
             wf_instance_get(s2, id, &o))
             _exit(1);
         json_t *t = json_array_get(json_object_get(o, "tasks"), 0);
-        if (wf_task_complete(s2, "child", json_integer_value(json_object_get(t, "id")), NULL))
+        if (wf_task_complete(s2, "child", json_integer_value(json_object_get(t, "id")), NULL, NULL))
             _exit(1);
         kill(getpid(), SIGKILL);
         _exit(2);
