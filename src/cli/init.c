@@ -215,6 +215,8 @@ int cmd_init(int argc, char **argv)
             char leit[16] = "leitung32";
             rc = add_user(s, leit, "Amtsleitung 32", 32, WEB_ROLE_HEAD | WEB_ROLE_CASEWORKER, dpw);
         }
+        if (!rc) /* the strategy cockpit (Stabsstelle Digitalisierung, kept with Amt 10) */
+            rc = add_user(s, "digital", "Stabsstelle Digitalisierung", 10, WEB_ROLE_DIGITAL, dpw);
         if (!rc && (rc = rec_demo_seed(s)))
             fprintf(stderr, "rathaus init: Demo-Akten: %s\n", err_message(rc));
         if (!rc && (rc = demo_workflow(s)))
@@ -236,11 +238,14 @@ int cmd_init(int argc, char **argv)
                     "Demo-Zugänge (nur für Test und Schulung)\n"
                     "Administration: admin / %s\n"
                     "Sachbearbeitung: amt01 … amt70 (je Amt ein Konto), Leitung: leitung32\n"
+                    "Digitalisierung (Strategie-Cockpit): digital\n"
                     "Passwort der Demo-Konten: %s\n",
                     pw, dpw);
             fclose(f);
         }
-        printf("Demo-Konten: amt01 … amt70 (je Amt ein Konto) und leitung32, Passwort: %s\n", dpw);
+        printf(
+            "Demo-Konten: amt01 … amt70 (je Amt ein Konto), leitung32 und digital, Passwort: %s\n",
+            dpw);
     }
     store_close(s);
     return 0;

@@ -146,6 +146,8 @@ int cmd_serve(int argc, char **argv)
         cli_fail("serve", "Einstellungen nicht lesbar: %s", err_message(rc));
         goto done;
     }
+    if ((rc = strat_seed_store(app.store))) /* the strategy's plan, for older data dirs */
+        log_msg(LOG_WARN, "Strategie-Vorgabedaten nicht geladen: %s", err_message(rc));
     if ((rc = portal_catalog_load(rathaus_data, rathaus_data_count, &cat, &err))) {
         cli_fail("serve", "Leistungskatalog fehlerhaft: %s", err.len ? err.buf : err_message(rc));
         goto done;

@@ -150,6 +150,32 @@ static int seed_rest(struct store_conn *c, const json_t *doc)
     return rc;
 }
 
+int strat_seed_store(struct store *s)
+{
+    struct store_conn *c;
+    int rc = store_get(s, &c);
+    if (rc)
+        return rc;
+    int64_t n = 0;
+    rc = store_query_int(c, &n, "SELECT count(*) FROM strat_measures", "");
+    store_put(s, c);
+    if (rc || n > 0)
+        return rc; /* the usual case: no write transaction at all */
+    if ((rc = store_get(s, &c)))
+        return rc;
+    if ((rc = store_begin(c, true))) {
+        store_put(s, c);
+        return rc;
+    }
+    rc = strat_seed(c, "system");
+    if (rc)
+        store_rollback(c);
+    else
+        rc = store_commit(c);
+    store_put(s, c);
+    return rc;
+}
+
 int strat_seed(struct store_conn *c, const char *actor)
 {
     int64_t n = 0;

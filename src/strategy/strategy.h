@@ -38,6 +38,11 @@ extern const size_t strat_migrations_count;
  * ERR_CORRUPT when the embedded file is malformed. */
 int strat_seed(struct store_conn *c, const char *actor) WUR;
 
+/* strat_seed in its own write transaction, by "system": `rathaus serve`
+ * calls it at start so a data directory made before the cockpit existed
+ * gets the default data too. */
+int strat_seed_store(struct store *s) WUR;
+
 /* Adds the /strategie pages to r. */
 int strat_register(struct http_router *r) WUR;
 

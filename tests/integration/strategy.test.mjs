@@ -72,6 +72,8 @@ describe('strategy cockpit', () => {
     assert.match(html, /href="\/strategie"/, 'nav item');
     const admin = await srv.login('admin', srv.adminPassword);
     assert.equal((await admin.fetch('/strategie/massnahmen')).status, 200);
+    const demo = await srv.login('digital', srv.demoPassword); // the demo account of init --demo
+    assert.equal((await demo.fetch('/strategie/kennzahlen')).status, 200);
     assert.equal((await digi.fetch('/strategie/massnahmen/999')).status, 404);
     assert.equal((await digi.fetch('/strategie/schulungen/999')).status, 404);
     assert.doesNotMatch(await (await amt32.fetch('/')).text(), /href="\/strategie"/);
@@ -256,5 +258,18 @@ describe('strategy cockpit', () => {
     const r = await srv.cli('verify');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.ok(Number(sql("SELECT count(*) FROM journal WHERE action LIKE 'strategy.%'")) >= 15);
+  });
+
+  test('a data directory without the default data gets it when the server starts', async () => {
+    await srv.stop();
+    const tables = ['strat_kpi_snapshots', 'strat_baseline', 'strat_maturity', 'strat_maturity_areas', 'strat_reviews', 'strat_trainings',
+      'strat_recommendations', 'strat_personnel', 'strat_budget', 'strat_actuals', 'strat_measure_plan', 'strat_measures', 'strat_blocks', 'strat_years'];
+    execFileSync('sqlite3', [path.join(srv.dir, 'rathaus.db'), tables.map((t) => `DELETE FROM ${t};`).join(' ')]);
+    assert.equal(sql('SELECT count(*) FROM strat_measures'), '0');
+    await srv.start();
+    assert.equal(sql('SELECT count(*) FROM strat_measures'), '10');
+    assert.equal(sql('SELECT count(*) FROM strat_recommendations'), '9');
+    const c = await srv.login('digital', srv.demoPassword);
+    assert.equal((await c.fetch('/strategie')).status, 200);
   });
 });
