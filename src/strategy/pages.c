@@ -115,6 +115,7 @@ static int get_cockpit(struct http_req *req, struct http_resp *resp)
         strat__decorate_budget(one);
         json_decref(one);
     }
+    json_decref(measures);
     json_t *status = json_array();
     for (int k = 0; k < 4 && status; k++)
         json_array_append_new(status, json_pack("{s:s, s:i}", "name", names[k], "n", counts[k]));
