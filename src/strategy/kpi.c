@@ -19,6 +19,7 @@ static const struct kpi_def {
     double target;
     const char *unit;
     const char *recommendations;
+    const char *heading; /* the name with soft hyphens for narrow screens, or NULL */
 } KPIS[] = {
     {"digitalanteil", "Anteil digital bearbeiteter Dokumente",
      "Dokumente in der E-Akte im Verhältnis zu allen Dokumenten, also einschließlich der auf "
@@ -48,7 +49,8 @@ static const struct kpi_def {
     {"strategiegespraeche", "Strategische Abstimmungstermine im laufenden Jahr",
      "Termine, in denen Inhalte und Fortschritte der Strategie mit dem Verwaltungsvorstand "
      "abgestimmt wurden; mindestens einmal jährlich (Empfehlungen 1 und 9).",
-     "Anzahl der Strategiegespräche im Jahr des Stichtags bis zum Stichtag", 1, "Termine", "1, 9"},
+     "Anzahl der Strategiegespräche im Jahr des Stichtags bis zum Stichtag", 1, "Termine", "1, 9",
+     "Strategische Abstimmungs\u00adtermine im laufenden Jahr"},
     {"budget_abweichung", "Soll-Ist-Abweichung der Maßnahmen im laufenden Jahr",
      "Abweichung der erfassten Ist-Ausgaben aller Maßnahmen vom Soll des Jahres "
      "(Empfehlungen 8 und 9: Nachweis der Mittelverwendung). Ohne erfasste Ist-Werte gibt es "
@@ -67,8 +69,10 @@ json_t *strat__kpi_def(const char *id)
         json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", k->id, "name", k->name,
                               "definition", k->definition, "formula", k->formula, "unit", k->unit,
                               "recommendations", k->recommendations);
-        if (o)
+        if (o) {
             json_object_set_new(o, "target", k->target < 0 ? json_null() : json_real(k->target));
+            json_object_set_new(o, "heading", json_string(k->heading ? k->heading : k->name));
+        }
         return o;
     }
     return NULL;

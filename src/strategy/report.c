@@ -129,7 +129,8 @@ int strat_report_data(struct store *s, int year, json_t **ret)
         return ERR_INVALID;
     char until[16], title[128];
     snprintf(until, sizeof until, "%04d-12-31", year);
-    snprintf(title, sizeof title, "Jahresbericht %d zur Digitalisierungsstrategie", year);
+    /* a soft hyphen lets the long word break on narrow screens */
+    snprintf(title, sizeof title, "Jahresbericht %d zur Digitalisierungs\u00adstrategie", year);
     json_t *d = json_pack("{s:s, s:i, s:s}", "title", title, "year", year, "stand", until);
     if (!d)
         return ERR_NOMEM;

@@ -120,3 +120,16 @@ describe('strategy cockpit (axe-core)', () => {
     }));
   test('403 for amt32 on /strategie', () => check('staff', '/strategie', { status: 403 }));
 });
+
+describe('strategy cockpit at 320 CSS px (WCAG 1.4.10 reflow)', () => {
+  before(() => page.setViewportSize({ width: 320, height: 640 }));
+  after(() => page.setViewportSize({ width: 1280, height: 720 }));
+  const year = new Date().toISOString().slice(0, 4);
+  for (const p of ['/strategie', '/strategie/massnahmen', '/strategie/kennzahlen', `/strategie/bericht/${year}`]) {
+    test(`${p}: no horizontal page scrolling`, async () => {
+      await check('admin', p);
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      assert.ok(scroll <= client, `${p}: the page is ${scroll} px wide at ${client} px`);
+    });
+  }
+});
