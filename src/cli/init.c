@@ -13,8 +13,10 @@
 
 #include "cli.h"
 #include "processes/processes.h"
+#include "portal/portal.h"
 #include "records/records.h"
 #include "store/journal.h"
+#include "strategy/strategy.h"
 #include "web/web.h"
 #include "workflow/deploy.h"
 #include "workflow/engine.h"
@@ -56,6 +58,8 @@ static int setup(struct store *s, const char *city)
         rc = rec_plan_seed(c, "system");
     if (!rc)
         rc = web_setting_set(c, "system", "city", city);
+    if (!rc)
+        rc = strat_seed(c, "system"); /* the strategy's plan as default data */
     if (!rc) {
         /* the CSRF secret: stored, but never written into the journal */
         unsigned char key[32];
@@ -161,6 +165,23 @@ int cmd_init(int argc, char **argv)
         store_close(s);
         return 1;
     }
+    /* the online services: catalogue mirrored, their processes deployed */
+    struct portal_catalog *cat = NULL;
+    struct str why;
+    str_init(&why, 8192);
+    rc = portal_catalog_load(rathaus_data, rathaus_data_count, &cat, &why);
+    if (!rc) {
+        str_reset(&why);
+        rc = portal_catalog_sync(s, cat, rathaus_data, rathaus_data_count, NULL, &why);
+    }
+    portal_catalog_free(cat);
+    if (rc == ERR_INVALID)
+        fprintf(stderr, "rathaus init: Warnung, Leistungen: %s\n", why.buf);
+    str_release(&why);
+    if (rc && rc != ERR_INVALID) {
+        store_close(s);
+        return cli_fail("init", "Leistungskatalog: %s", err_message(rc));
+    }
     printf("Datenverzeichnis %s angelegt.\n", dir);
     printf("Konto „admin“ (Amt 16), Passwort: %s\n", pw);
     printf("Das Passwort wird nur jetzt angezeigt. Ändern mit: rathaus user passwd --data %s "
@@ -195,6 +216,8 @@ int cmd_init(int argc, char **argv)
             char leit[16] = "leitung32";
             rc = add_user(s, leit, "Amtsleitung 32", 32, WEB_ROLE_HEAD | WEB_ROLE_CASEWORKER, dpw);
         }
+        if (!rc) /* the strategy cockpit (Stabsstelle Digitalisierung, kept with Amt 10) */
+            rc = add_user(s, "digital", "Stabsstelle Digitalisierung", 10, WEB_ROLE_DIGITAL, dpw);
         if (!rc && (rc = rec_demo_seed(s)))
             fprintf(stderr, "rathaus init: Demo-Akten: %s\n", err_message(rc));
         if (!rc && (rc = demo_workflow(s)))
@@ -218,11 +241,14 @@ int cmd_init(int argc, char **argv)
                     "Demo-Zugänge (nur für Test und Schulung)\n"
                     "Administration: admin / %s\n"
                     "Sachbearbeitung: amt01 … amt70 (je Amt ein Konto), Leitung: leitung32\n"
+                    "Digitalisierung (Strategie-Cockpit): digital\n"
                     "Passwort der Demo-Konten: %s\n",
                     pw, dpw);
             fclose(f);
         }
-        printf("Demo-Konten: amt01 … amt70 (je Amt ein Konto) und leitung32, Passwort: %s\n", dpw);
+        printf(
+            "Demo-Konten: amt01 … amt70 (je Amt ein Konto), leitung32 und digital, Passwort: %s\n",
+            dpw);
     }
     store_close(s);
     return 0;

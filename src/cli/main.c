@@ -25,6 +25,9 @@ static const struct command {
     {"bpmn", cmd_bpmn,
      "BPMN-2.0-Modelle: inspect (Elemente zählen), deploy (als Ablauf bereitstellen)"},
     {"forms", cmd_forms, "Formulare: import-xdf (FIM XDatenfelder 2.0/3.0 übersetzen)"},
+    {"services", cmd_services, "Online-Leistungen auflisten (services list [--json])"},
+    {"kpi", cmd_kpi, "Kennzahlen der Digitalisierungsstrategie berechnen (--json)"},
+    {"report", cmd_report, "Jahresbericht der Strategie (report strategy --year J --format …)"},
 };
 
 static void usage(FILE *out)

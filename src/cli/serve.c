@@ -16,7 +16,9 @@
 #include "http/http.h"
 #include "processes/mining.h"
 #include "processes/processes.h"
+#include "portal/portal.h"
 #include "records/records.h"
+#include "strategy/strategy.h"
 #include "web/web.h"
 #include "workflow/engine.h"
 
@@ -145,6 +147,7 @@ int cmd_serve(int argc, char **argv)
     struct app app = {0};
     struct http_router *router = NULL;
     struct http_server *srv = NULL;
+    struct portal_catalog *cat = NULL;
     int status = 1;
     size_t nstatics = 0;
     struct embed_file *statics = join_statics(&nstatics);
@@ -166,10 +169,25 @@ int cmd_serve(int argc, char **argv)
         cli_fail("serve", "Einstellungen nicht lesbar: %s", err_message(rc));
         goto done;
     }
+    if ((rc = strat_seed_store(app.store))) /* the strategy's plan, for older data dirs */
+        log_msg(LOG_WARN, "Strategie-Vorgabedaten nicht geladen: %s", err_message(rc));
+    if ((rc = portal_catalog_load(rathaus_data, rathaus_data_count, &cat, &err))) {
+        cli_fail("serve", "Leistungskatalog fehlerhaft: %s", err.len ? err.buf : err_message(rc));
+        goto done;
+    }
+    str_reset(&err);
+    rc = portal_catalog_sync(app.store, cat, rathaus_data, rathaus_data_count, NULL, &err);
+    if (rc == ERR_INVALID)
+        log_msg(LOG_WARN, "Leistungen: %s", err.buf);
+    else if (rc) {
+        cli_fail("serve", "Leistungskatalog: %s", err_message(rc));
+        goto done;
+    }
     if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
         (rc = records_register(router)) || (rc = wf_register(router)) ||
         /* mining first: its /prozesse/analyse… precede the library's /prozesse/:key */
-        (rc = mining_register(router)) || (rc = proc_register(router))) {
+        (rc = mining_register(router)) || (rc = proc_register(router)) ||
+        (rc = portal_register(router, cat)) || (rc = strat_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }
@@ -231,6 +249,7 @@ done:
     rec_extract_stop();
     wf_loop_stop();
     store_close(app.store);
+    portal_catalog_free(cat);
     if (status == 0)
         log_msg(LOG_INFO, "beendet");
     return status;

@@ -16,7 +16,8 @@ static void help(void)
            "  rathaus user list --data DIR [--json]\n"
            "  rathaus user passwd --data DIR --login L [--password-stdin]\n"
            "  rathaus user disable --data DIR --login L\n\n"
-           "ROLLE: Sachbearbeitung, Leitung, Registratur, Admin (mehrere mit Komma).\n"
+           "ROLLE: Sachbearbeitung, Leitung, Registratur, Admin, Digitalisierung\n"
+           "(mehrere mit Komma).\n"
            "Ohne --password-stdin wird ein Zufallspasswort erzeugt und einmal angezeigt.\n");
 }
 
@@ -33,6 +34,7 @@ static int parse(int argc, char **argv, struct user_opts *o)
         {"name", required_argument, NULL, 'n'},
         {"office", required_argument, NULL, 'o'},
         {"role", required_argument, NULL, 'r'},
+        {"roles", required_argument, NULL, 'r'}, /* same as --role */
         {"password-stdin", no_argument, NULL, 'p'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -86,7 +88,8 @@ static int do_add(struct store *s, const struct user_opts *o)
     unsigned roles;
     if (web_roles_parse(o->role, &roles))
         return cli_fail("user add",
-                        "--role: „%s“ ist unbekannt (Sachbearbeitung, Leitung, Registratur, Admin)",
+                        "--role: „%s“ ist unbekannt (Sachbearbeitung, Leitung, Registratur, "
+                        "Admin, Digitalisierung)",
                         o->role);
     char pw[WEB_MAX_PASSWORD + 2];
     bool gen;

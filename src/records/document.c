@@ -29,6 +29,7 @@ static const char *const mime_ok[] = {
     "image/gif",
     "text/plain",
     "text/csv",
+    "application/json", /* structured application data of the portal */
     "text/xml",
     "application/xml",
     "message/rfc822",

@@ -369,6 +369,11 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
  * For `rathaus verify` and tests. */
 int rec_search_verify(struct store *s, int64_t *ret_rows, struct str *msg) WUR;
 
+/* Counts the documents in the E-Akte (every document of every file, open,
+ * closed or disposed: each was handled digitally) into *ret_count, for the
+ * strategy's digital-share KPI. */
+int rec_doc_count(struct store *s, int64_t *ret_count) WUR;
+
 /* Fills demo content (files, cases, documents) for `init --demo`. */
 int rec_demo_seed(struct store *s) WUR;
 

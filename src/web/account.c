@@ -16,10 +16,13 @@ static const struct {
     unsigned bit;
     const char *de, *en;
 } roles[] = {
+    /* clang-format off */
     {WEB_ROLE_CASEWORKER, "Sachbearbeitung", "caseworker"},
     {WEB_ROLE_HEAD, "Leitung", "head"},
     {WEB_ROLE_REGISTRY, "Registratur", "registry"},
     {WEB_ROLE_ADMIN, "Admin", "admin"},
+    {WEB_ROLE_DIGITAL, "Digitalisierung", "digital"},
+    /* clang-format on */
 };
 
 int web_roles_parse(const char *z, unsigned *ret)

@@ -17,6 +17,7 @@ static const struct nav_item {
     bool public_;
 } nav_items[] = {
     {"Start", "/", 0, true},
+    {"Online-Leistungen", "/leistungen", 0, true},
     {"Akten", "/akten", 0, false},
     {"Suche", "/suche", 0, false},
     {"Aufgaben", "/aufgaben", 0, false},
@@ -25,6 +26,7 @@ static const struct nav_item {
     {"Aussonderung", "/aussonderung", WEB_ROLE_REGISTRY | WEB_ROLE_ADMIN, false},
     {"Verwaltung", "/verwaltung", WEB_ROLE_ADMIN, false},
     {"Prozessanalyse", "/prozesse/analyse", WEB_ROLE_HEAD | WEB_ROLE_ADMIN, false},
+    {"Strategie", "/strategie", WEB_ROLE_DIGITAL | WEB_ROLE_ADMIN, false},
 };
 
 static bool nav_current(const char *href, const char *path)

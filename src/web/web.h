@@ -19,6 +19,7 @@
 #define WEB_ROLE_HEAD 2u       /* Leitung */
 #define WEB_ROLE_REGISTRY 4u   /* Registratur */
 #define WEB_ROLE_ADMIN 8u      /* Admin */
+#define WEB_ROLE_DIGITAL 16u   /* Digitalisierung: strategy cockpit, actuals, KPIs */
 
 /* Named limits. */
 #define WEB_MAX_CITY 120                 /* bytes of the city name */

@@ -23,7 +23,7 @@
 #define WFP_MAX_NOTE 4000             /* bytes of the "Bemerkung" of a completion */
 #define WFP_MAX_EVENTS 100000         /* journal entries of one event log */
 #define WFP_MAX_LOG_BYTES (64u << 20) /* bytes of one event log response */
-#define WFP_MAX_ROLES 4               /* role names a user can hold (WEB_ROLE_*) */
+#define WFP_MAX_ROLES 5               /* role names a user can hold (WEB_ROLE_*) */
 
 /* Roles that may read a process's event log. */
 #define WFP_ROLES_LOG (WEB_ROLE_HEAD | WEB_ROLE_ADMIN)
@@ -33,10 +33,9 @@ static const struct {
     unsigned bit;     /* WEB_ROLE_* */
     const char *name; /* German name */
 } ROLE_NAMES[WFP_MAX_ROLES] = {
-    {WEB_ROLE_CASEWORKER, "Sachbearbeitung"},
-    {WEB_ROLE_HEAD, "Leitung"},
-    {WEB_ROLE_REGISTRY, "Registratur"},
-    {WEB_ROLE_ADMIN, "Admin"},
+    {WEB_ROLE_CASEWORKER, "Sachbearbeitung"}, {WEB_ROLE_HEAD, "Leitung"},
+    {WEB_ROLE_REGISTRY, "Registratur"},       {WEB_ROLE_ADMIN, "Admin"},
+    {WEB_ROLE_DIGITAL, "Digitalisierung"},
 };
 
 /* The user's role names for binding, NULL where the user lacks the role. */
@@ -108,7 +107,7 @@ static json_t *task_row(struct store_stmt *st)
     " JOIN instances i ON i.id = t.instance_id JOIN process_models pm ON pm.id = i.model_id"
 #define INBOX_WHERE                                                                                \
     " WHERE t.state = 'open' AND t.assignee IS NULL AND ((t.unit_nr = ? AND t.unit_nr > 0)"        \
-    " OR t.role IN (?, ?, ?, ?))"
+    " OR t.role IN (?, ?, ?, ?, ?))"
 
 static const char SQL_MINE_ASC[] =
     TASK_COLS " WHERE t.state = 'open' AND t.assignee = ? ORDER BY t.due IS NULL, t.due, t.id";
@@ -130,8 +129,9 @@ static int task_list(struct http_req *req, struct store_conn *c, const char *sql
         return rc;
     rc = inbox ? store_bind(st,
                             "ittt"
-                            "t",
-                            (int64_t)req->user.unit_nr, roles[0], roles[1], roles[2], roles[3])
+                            "tt",
+                            (int64_t)req->user.unit_nr, roles[0], roles[1], roles[2], roles[3],
+                            roles[4])
                : store_bind(st, "t", req->user.login);
     json_t *list = json_array();
     int n = 0;
@@ -618,7 +618,7 @@ static const char SQL_RESUB[] =
     "SELECT i.case_ref, i.vars, pm.name FROM instances i"
     " JOIN process_models pm ON pm.id = i.model_id WHERE i.vars LIKE '%\"wiedervorlage\"%'"
     " AND EXISTS (SELECT 1 FROM tasks t WHERE t.instance_id = i.id AND"
-    " ((t.unit_nr = ? AND t.unit_nr > 0) OR t.role IN (?, ?, ?, ?) OR t.completed_by = ?))"
+    " ((t.unit_nr = ? AND t.unit_nr > 0) OR t.role IN (?, ?, ?, ?, ?) OR t.completed_by = ?))"
     " ORDER BY i.id";
 
 static int by_date(const void *a, const void *b)
@@ -643,9 +643,9 @@ static int get_resubmissions(struct http_req *req, struct http_resp *resp)
     if (!(rc = store_prepare(c, SQL_RESUB, &st))) {
         rc = store_bind(st,
                         "ittt"
-                        "tt",
+                        "ttt",
                         (int64_t)req->user.unit_nr, roles[0], roles[1], roles[2], roles[3],
-                        req->user.login);
+                        roles[4], req->user.login);
         while (!rc && n < WFP_MAX_ROWS && (rc = store_step(st)) == STORE_ROW) {
             rc = 0;
             json_t *v = json_loads(store_col_text(st, 1), 0, NULL);

@@ -96,3 +96,44 @@ describe('narrow screen, 320 CSS px (WCAG 1.4.10 reflow)', () => {
     });
   }
 });
+
+describe('strategy cockpit (axe-core)', () => {
+  before(async () => {
+    // one training, one review and a maturity rating, so every list and the edit page render
+    const admin = await srv.login('admin', srv.adminPassword);
+    const html = await (await admin.fetch('/strategie')).text();
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(html)[1];
+    const today = new Date().toISOString().slice(0, 10);
+    const form = (f) => ({ method: 'POST', form: { _csrf: csrf, ...f } });
+    await admin.fetch('/strategie/schulungen', form({ kurs: 'DMS-Grundschulung', datum: today, amt: '32', teilnehmende: '9', elearning: 'https://lernen.example/dms' }));
+    await admin.fetch('/strategie/gespraeche', form({ datum: today, titel: 'Soll-Ist-Abgleich', notizen: 'Zeile 1\nZeile 2' }));
+    await admin.fetch('/strategie/reifegrad', form({ bereich: 'architektur', stufe: '3', datum: today, nachweis: 'Portal und E-Akte in Betrieb' }));
+    await admin.fetch('/strategie/massnahmen/004/ist', form({ jahr: today.slice(0, 4), einmal: '0', laufend: '120.000,00' }));
+  });
+  const year = new Date().toISOString().slice(0, 4);
+  for (const p of ['/strategie', '/strategie/massnahmen', '/strategie/massnahmen/004?gespeichert=1', '/strategie/kennzahlen', '/strategie/reifegrad',
+    '/strategie/schulungen', '/strategie/schulungen/1', '/strategie/gespraeche', '/strategie/basiswert', '/strategie/budget', `/strategie/bericht/${year}`])
+    test(p, () => check('admin', p));
+  test('/strategie/massnahmen/001 after a refused entry (error message)', () =>
+    check('admin', '/strategie/massnahmen/001', {
+      prepare: async (pg) => {
+        await pg.fill('#f-einmal', 'viel');
+        await Promise.all([pg.waitForResponse((r) => r.request().method() === 'POST'), pg.click('form[action$="/ist"] button')]);
+        await pg.waitForSelector('[role="alert"]');
+      },
+    }));
+  test('403 for amt32 on /strategie', () => check('staff', '/strategie', { status: 403 }));
+});
+
+describe('strategy cockpit at 320 CSS px (WCAG 1.4.10 reflow)', () => {
+  before(() => page.setViewportSize({ width: 320, height: 640 }));
+  after(() => page.setViewportSize({ width: 1280, height: 720 }));
+  const year = new Date().toISOString().slice(0, 4);
+  for (const p of ['/strategie', '/strategie/massnahmen', '/strategie/kennzahlen', `/strategie/bericht/${year}`]) {
+    test(`${p}: no horizontal page scrolling`, async () => {
+      await check('admin', p);
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      assert.ok(scroll <= client, `${p}: the page is ${scroll} px wide at ${client} px`);
+    });
+  }
+});

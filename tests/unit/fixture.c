@@ -6,11 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "processes/processes.h"
+#include "cli/cli.h"
 #include "records/records.h"
-#include "store/journal.h"
 #include "web/web.h"
-#include "workflow/deploy.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -22,23 +20,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 int fx_migrate_all(struct store *s)
 {
-    const struct {
-        const struct store_migration *list;
-        size_t n;
-    } parts[] = {
-        {journal_migrations, journal_migrations_count},
-        {web_migrations, web_migrations_count},
-        {records_migrations, records_migrations_count},
-        {records_search_migrations, records_search_migrations_count},
-        {wf_migrations, wf_migrations_count},
-        {proc_migrations, proc_migrations_count},
-    };
-    struct store_migration all[64];
-    size_t k = 0;
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        for (size_t j = 0; j < parts[i].n && k < 64; j++)
-            all[k++] = parts[i].list[j];
-    return store_migrate(s, all, k, NULL);
+    return cli_migrate(s, NULL);
 }
 
 int fx_open(const char *prefix, struct fx **ret)

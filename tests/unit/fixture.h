@@ -12,7 +12,8 @@ struct fx {
     struct store *s; /* the opened store */
 };
 
-/* Applies every migration of rathaus to s (the list cli_migrate joins). */
+/* Applies every migration of rathaus to s (cli_migrate of src/cli/common.c,
+ * which meson links into each unit test). */
 int fx_migrate_all(struct store *s);
 
 /* Creates the directory /tmp/rathaus-<prefix>-XXXXXX/data with the schema,
