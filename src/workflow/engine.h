@@ -105,7 +105,7 @@ void wf_loop_stop(void);
 
 struct http_router;
 
-/* Registers the staff pages (/aufgaben, /wiedervorlagen) and the event log
+/* Registers the staff pages (/aufgaben, /wiedervorlagen, /admin/prozesse) and the event log
  * API (/api/v1/processes/:id/events) with router. ERR_NOMEM. */
 int wf_register(struct http_router *router) WUR;
 

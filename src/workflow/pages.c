@@ -798,5 +798,6 @@ static const struct http_route wf_routes[] = {
 
 int wf_register(struct http_router *router)
 {
-    return http_routes_add(router, wf_routes, sizeof wf_routes / sizeof wf_routes[0]);
+    int rc = http_routes_add(router, wf_routes, sizeof wf_routes / sizeof wf_routes[0]);
+    return rc ? rc : http_routes_add(router, wf__admin_routes, wf__admin_routes_count);
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "base/str.h"
+#include "http/http.h"
 #include "store/store.h"
 #include "view/embed.h"
 #include "workflow/bpmn.h"
@@ -69,6 +70,10 @@ int wf__subst(const char *p, size_t n, const json_t *vars, const char *case_ref,
  * letterhead, appended to out. Errors of view/pdf.h. */
 int wf__notice_pdf(const char *text, const char *title, const char *letterhead, int64_t now,
                    struct str *out);
+
+/* The routes of the admin page /admin/prozesse (admin.c). */
+extern const struct http_route wf__admin_routes[];
+extern const size_t wf__admin_routes_count;
 
 /* Selects the process to run: the only one, or the only executable one. */
 const struct bpmn_process *wf__pick_process(const struct bpmn_model *m);
