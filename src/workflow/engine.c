@@ -23,18 +23,19 @@
 
 /* One event's working state on one instance. */
 struct run {
-    struct store *s;              /* the store */
-    struct store_conn *c;         /* connection inside the write transaction */
-    struct bpmn_model *m;         /* the instance's model */
-    const struct bpmn_process *p; /* the process run */
-    int64_t inst;                 /* instance id */
-    char case_ref[REC_REF_MAX];   /* the Vorgang */
-    json_t *vars;                 /* case data */
-    bool vars_dirty;              /* vars must be written back */
-    bool pending_action;          /* a token waits in state "action" */
-    int64_t now;                  /* time of the event */
-    char now_iso[32];             /* the same as ISO 8601 */
-    int steps;                    /* token moves so far */
+    struct store *s;               /* the store */
+    struct store_conn *c;          /* connection inside the write transaction */
+    const struct wf__model *model; /* the instance's model, from the cache */
+    const struct bpmn_model *m;    /* model->m */
+    const struct bpmn_process *p;  /* the process run */
+    int64_t inst;                  /* instance id */
+    char case_ref[REC_REF_MAX];    /* the Vorgang */
+    json_t *vars;                  /* case data */
+    bool vars_dirty;               /* vars must be written back */
+    bool pending_action;           /* a token waits in state "action" */
+    int64_t now;                   /* time of the event */
+    char now_iso[32];              /* the same as ISO 8601 */
+    int steps;                     /* token moves so far */
 };
 
 /* A token row. */
@@ -47,8 +48,9 @@ struct tok {
 
 static void run_release(struct run *r)
 {
-    bpmn_free(r->m);
+    wf__model_put(r->model);
     json_decref(r->vars);
+    r->model = NULL;
     r->m = NULL;
     r->vars = NULL;
 }
@@ -66,37 +68,15 @@ static int jn(struct run *r, const char *actor, const char *action, json_t *d)
     return rc;
 }
 
-/* Loads the model with id model_id into r. */
+/* Takes the model with id model_id from the cache into r. */
 static int load_model(struct run *r, int64_t model_id)
 {
-    struct store_stmt *st;
-    char sha[BLOB_HEX] = "", pid[WF_MAX_ID + 1] = "";
-    int rc =
-        store_prepare(r->c, "SELECT bpmn_sha256, process_id FROM process_models WHERE id = ?", &st);
+    int rc = wf__model_get(r->s, r->c, model_id, &r->model);
     if (rc)
         return rc;
-    if (!(rc = store_bind(st, "i", model_id)) && (rc = store_step(st)) == STORE_ROW) {
-        snprintf(sha, sizeof sha, "%s", store_col_text(st, 0));
-        snprintf(pid, sizeof pid, "%s", store_col_text(st, 1));
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ERR_NOTFOUND;
-    }
-    store_done(st);
-    if (rc)
-        return rc;
-    struct str data;
-    str_init(&data, BPMN_MAX_BYTES);
-    rc = blob_read(r->s, sha, &data);
-    if (!rc)
-        rc = bpmn_parse(data.buf, data.len, sha, &r->m, NULL);
-    str_release(&data);
-    if (rc)
-        return rc == ERR_INVALID ? ERR_CORRUPT : rc;
-    for (const struct bpmn_process *p = r->m->processes; p; p = p->next)
-        if (strcmp(p->id, pid) == 0)
-            r->p = p;
-    return r->p ? 0 : ERR_CORRUPT;
+    r->m = r->model->m;
+    r->p = r->model->p;
+    return 0;
 }
 
 /* Loads instance inst (inside the transaction). ERR_EXISTS when it is not

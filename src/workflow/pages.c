@@ -197,7 +197,7 @@ static int get_tasks(struct http_req *req, struct http_resp *resp)
 
 static const char SQL_TASK[] =
     "SELECT t.id, t.name, t.due, t.assignee, t.state, i.case_ref, pm.name, i.id, t.node_id,"
-    " t.unit_nr, t.role, pm.bpmn_sha256, pm.process_id, t.completed_by FROM tasks t"
+    " t.unit_nr, t.role, pm.bpmn_sha256, pm.process_id, t.completed_by, i.model_id FROM tasks t"
     " JOIN instances i ON i.id = t.instance_id JOIN process_models pm ON pm.id = i.model_id"
     " WHERE t.id = ?";
 
@@ -236,6 +236,7 @@ static int task_load(struct http_req *req, json_t **ret)
             else {
                 set(t, "node", json_string(store_col_text(st, 8)));
                 set(t, "sha", json_string(store_col_text(st, 11)));
+                set(t, "model", json_integer(store_col_int(st, 14)));
                 set(t, "process_id", json_string(store_col_text(st, 12)));
             }
         } else if (rc == STORE_DONE) {
@@ -254,16 +255,11 @@ static json_t *num(double v)
     return json_real(v);
 }
 
-/* Reads and parses the model stored under sha; *ret to free with bpmn_free. */
-static int model_load(struct app *app, const char *sha, struct bpmn_model **ret)
+/* The parsed model of the task t (from the cache, see workflow_int.h);
+ * give it back with wf__model_put. */
+static int model_load(struct app *app, const json_t *t, const struct wf__model **ret)
 {
-    struct str data;
-    str_init(&data, BPMN_MAX_BYTES);
-    int rc = blob_read(app->store, sha, &data);
-    if (!rc)
-        rc = bpmn_parse(data.buf, data.len, sha, ret, NULL);
-    str_release(&data);
-    return rc == ERR_INVALID ? ERR_CORRUPT : rc;
+    return wf__model_get(app->store, NULL, json_integer_value(json_object_get(t, "model")), ret);
 }
 
 /* The diagram of model m as data for the SVG of the template: shapes with
@@ -434,15 +430,16 @@ static int task_page(struct http_req *req, struct http_resp *resp, int status, c
     json_t *c = NULL;
     if (rec_case_get(app->store, &a, json_string_value(json_object_get(t, "case_ref")), &c))
         c = NULL;
-    struct bpmn_model *m = NULL;
-    if (model_load(app, json_string_value(json_object_get(t, "sha")), &m))
-        m = NULL;
+    const struct wf__model *wm = NULL;
+    if (model_load(app, t, &wm))
+        wm = NULL;
+    const struct bpmn_model *m = wm ? wm->m : NULL;
     const char *node = json_string_value(json_object_get(t, "node"));
     json_t *dia = m ? diagram(m, json_string_value(json_object_get(t, "process_id")), node) : NULL;
     json_t *fields = task_fields(m, node);
     json_t *fv = form_view(fields, values, errors);
     json_decref(fields);
-    bpmn_free(m);
+    wf__model_put(wm);
     json_t *msgs = NULL;
     if (wf_messages(app->store, json_string_value(json_object_get(t, "case_ref")), &msgs))
         msgs = NULL;
@@ -536,10 +533,10 @@ static int post_complete(struct http_req *req, struct http_resp *resp)
     int rc = task_load(req, &t);
     if (rc)
         return rc;
-    struct bpmn_model *m = NULL;
-    rc = model_load(app, json_string_value(json_object_get(t, "sha")), &m);
-    json_t *fields = rc ? NULL : task_fields(m, json_string_value(json_object_get(t, "node")));
-    bpmn_free(m);
+    const struct wf__model *wm = NULL;
+    rc = model_load(app, t, &wm);
+    json_t *fields = rc ? NULL : task_fields(wm->m, json_string_value(json_object_get(t, "node")));
+    wf__model_put(wm);
     json_decref(t);
     if (rc)
         return rc;

@@ -12,6 +12,7 @@
 #include "base/str.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "workflow/deploy.h"
 #include "view/embed.h"
 #include "workflow/bpmn.h"
 
@@ -70,6 +71,34 @@ int wf__subst(const char *p, size_t n, const json_t *vars, const char *case_ref,
  * letterhead, appended to out. Errors of view/pdf.h. */
 int wf__notice_pdf(const char *text, const char *title, const char *letterhead, int64_t now,
                    struct str *out);
+
+/* Parsed models kept by cache.c (least recently used out first). */
+#define WF_MODEL_CACHE 32
+#define WF_MAX_ID_INT (WF_MAX_ID + 1) /* a process id with its NUL */
+
+/* A parsed, deployed model as the cache hands it out: read-only, shared by
+ * threads, held until wf__model_put. */
+struct wf__model {
+    struct bpmn_model *m;         /* the parsed file */
+    const struct bpmn_process *p; /* the process the deployment runs */
+};
+
+/* Takes the parsed model of process_models row model_id from the cache,
+ * parsing it on a miss. c (may be NULL: one is taken from s) reads the row.
+ * Give it back with wf__model_put. ERR_NOTFOUND for an unknown id,
+ * ERR_CORRUPT when the stored file no longer parses. Thread-safe. */
+int wf__model_get(struct store *s, struct store_conn *c, int64_t model_id,
+                  const struct wf__model **ret);
+
+/* Gives back a model of wf__model_get; accepts NULL. */
+void wf__model_put(const struct wf__model *m);
+
+/* Counts of the cache since start: gets served from it, gets that parsed,
+ * and the entries held now. */
+void wf__model_cache_stats(uint64_t *ret_hits, uint64_t *ret_misses, size_t *ret_entries);
+
+/* Empties the cache (entries in use are freed by their last put). */
+void wf__model_cache_clear(void);
 
 /* The routes of the admin page /admin/prozesse (admin.c). */
 extern const struct http_route wf__admin_routes[];
