@@ -43,5 +43,6 @@ int cmd_case(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_bpmn(int argc, char **argv);
+int cmd_forms(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ static const struct command {
     {"import", cmd_import, "Scans und Dateien in einen Vorgang übernehmen (Texte durchsuchbar)"},
     {"bpmn", cmd_bpmn,
      "BPMN-2.0-Modelle: inspect (Elemente zählen), deploy (als Ablauf bereitstellen)"},
+    {"forms", cmd_forms, "Formulare: import-xdf (FIM XDatenfelder 2.0/3.0 übersetzen)"},
 };
 
 static void usage(FILE *out)

@@ -18,6 +18,25 @@
 #define FORM_DEF_MAX_FIELDS 2000 /* fields of one definition (repeat items not counted) */
 #define FORM_DEF_MAX_STEPS 50    /* steps of one definition */
 #define FORM_MAX_REPEAT 50       /* entries of a repeatable group */
+#define FORM_DEF_MAX_GROUPS 1000 /* groups of one definition */
+#define FORM_DEF_MAX_OPTIONS 500 /* options of one select/radio/checkbox field */
+#define FORM_DEF_MAX_RULES 500   /* cross-field rules of one definition */
+#define FORM_DEF_MAX_TEXT 4000   /* bytes of one text of a definition (label, help, message) */
+#define FORM_MAX_VALUE 20000 /* bytes of one entered value (text fields: also the default max) */
+#define FORM_NUMBER_MAX 1e15 /* largest magnitude of a number field's value */
+
+/* The server-side buttons of a repeatable group (they work without
+ * JavaScript). form_render_step writes, per repeatable group g,
+ *   <button type="submit" name="form-add" value="g">Weiteren Eintrag hinzufügen</button>
+ * and per entry i (when more than repeat.min entries exist)
+ *   <button type="submit" name="form-remove" value="g.i">… entfernen</button>.
+ * form_collect sees them in the POST body and appends an empty entry to
+ * data["g"] (up to repeat.max) or removes entry i after collecting. A caller
+ * that finds either name in the body (form_get(in, FORM_ADD_BUTTON)) should
+ * show the same step again instead of moving on, usually without errors. The
+ * names contain '-', which field ids cannot, so they never clash. */
+#define FORM_ADD_BUTTON "form-add"
+#define FORM_REMOVE_BUTTON "form-remove"
 
 struct form_def;
 
@@ -40,11 +59,11 @@ size_t form_def_fields(const struct form_def *d);
 /* An uploaded file already checked and kept by the caller: the caller
  * decides the type with libmagic (rec_content_type) before calling collect. */
 struct form_upload {
-    const char *field;   /* HTML field name, e.g. "nachweis" or "kinder.0.urkunde" */
-    const char *name;    /* client's file name */
-    const char *mime;    /* type from the content */
-    size_t size;         /* bytes */
-    const char *sha256;  /* hex */
+    const char *field;  /* HTML field name, e.g. "nachweis" or "kinder.0.urkunde" */
+    const char *name;   /* client's file name */
+    const char *mime;   /* type from the content */
+    size_t size;        /* bytes */
+    const char *sha256; /* hex */
 };
 
 /* Takes the fields of step (0-based; -1 = all steps) from in (the parsed
@@ -55,14 +74,25 @@ struct form_upload {
  * fields are all known; *ret_errors gets a new JSON array of {field, label,
  * message} (HTML field name, label, German message), empty when all is well.
  * Hidden fields (show_if false) are dropped from data. Returns 0 also when
- * there are errors; ERR_NOMEM; ERR_INVALID for step out of range. */
+ * there are errors; ERR_NOMEM; ERR_INVALID for step out of range.
+ * Details: a value that cannot be normalised (a number "zwölf", a date
+ * "31.04.2026") is kept as typed, so the page shows it again, and reported.
+ * A file field without a new upload keeps the file it had. Entries of a
+ * repeatable group that come back completely empty are dropped (indices close
+ * up), then empty entries are added up to repeat.min. A rule's message goes to
+ * field a when a is on the collected step, else to b. Keys of data that the
+ * form does not know are dropped. See FORM_ADD_BUTTON for the add/remove
+ * buttons. */
 int form_collect(const struct form_def *d, int step, const struct form *in,
                  const struct form_upload *uploads, size_t n, json_t *data,
                  json_t **ret_errors) WUR;
 
 /* Checks complete Antragsdaten (e.g. from the API or a resumed draft) against
  * every step and rule, like form_collect(d, -1, …) without input:
- * *ret_errors as there. */
+ * *ret_errors as there. Values must be in their normalised form (a number as
+ * a JSON number, a date as "JJJJ-MM-TT", an IBAN without spaces); keys the
+ * form does not know are reported ("Diese Angabe gehört nicht zum
+ * Formular."); hidden fields are ignored. */
 int form_validate(const struct form_def *d, const json_t *data, json_t **ret_errors) WUR;
 
 /* Appends the HTML of step (its fieldsets with labels, help texts, current
@@ -70,8 +100,8 @@ int form_validate(const struct form_def *d, const json_t *data, json_t **ret_err
  * form_collect, with aria-describedby and aria-invalid) to out. The caller
  * writes <form>, the CSRF field, the error summary (form_render_errors) and
  * the buttons. All text escaped. */
-int form_render_step(const struct form_def *d, int step, const json_t *data,
-                     const json_t *errors, struct str *out) WUR;
+int form_render_step(const struct form_def *d, int step, const json_t *data, const json_t *errors,
+                     struct str *out) WUR;
 
 /* Appends the error summary (role=alert, heading, list of links to #field
  * ids) for errors; nothing when errors is empty. */
@@ -83,12 +113,13 @@ int form_render_review(const struct form_def *d, const json_t *data, struct str 
 
 /* The readable summary for the PDF rendering and the staff view: a new JSON
  * array of {step, label, value} with values as German text ("ja", "12.03.2026",
- * "DE89 3704 …", file names). */
+ * "DE89 3704 …", file names). step is the step's title; inside a
+ * repeatable group label reads "Vorname (Kind 2)". */
 int form_summary(const struct form_def *d, const json_t *data, json_t **ret) WUR;
 
 /* Unit helpers, exported for tests and the XDatenfelder import. */
-bool form_iban_valid(const char *iban);     /* ISO 13616 length + mod 97 */
-bool form_postcode_valid(const char *plz);  /* five digits */
+bool form_iban_valid(const char *iban);    /* ISO 13616 length + mod 97; spaces, lower case ok */
+bool form_postcode_valid(const char *plz); /* five digits, not 00… */
 bool form_email_valid(const char *email);
 bool form_phone_valid(const char *phone);
 /* Parses "JJJJ-MM-TT" or "TT.MM.JJJJ" into ISO out; false for no real date. */

@@ -45,7 +45,7 @@ static int page(struct http_req *req, struct http_resp *resp, int status, const 
     if (http_query(req, "bereitgestellt"))
         flash = "Das Modell wurde bereitgestellt.";
     json_t *d = json_pack(
-        "{s:s, s:o, s:s?, s:O?, s:b, s:s, s:s?}", "title", fehler ? "Fehler: Prozesse" : "Prozesse",
+        "{s:s, s:o, s:s?, s:O?, s:b, s:s, s:s?}", "title", fehler ? "Fehler: Abläufe" : "Abläufe",
         "bereitstellungen", list, "fehler", fehler, "probleme", problems, "hat_probleme",
         json_array_size(problems) > 0, "leistung", service ? service : "", "flash", flash);
     if (!d)
