@@ -380,7 +380,7 @@ static int act_notice(struct run *r, const struct bpmn_node *n)
     str_init(&head, 1024);
     str_init(&pdf, WF_MAX_NOTICE_BYTES);
     int64_t doc = 0;
-    int rc = wf__subst((const char *)tf->data, tf->len, r->vars, r->case_ref, r->now, &text);
+    int rc = wf__subst((const char *)tf->data, tf->len, r->vars, r->case_ref, r->now, true, &text);
     if (!rc)
         rc = letterhead(r, &head);
     if (!rc)
@@ -471,7 +471,7 @@ static int act_notify(struct run *r, const struct bpmn_node *n)
     struct str msg;
     str_init(&msg, WF_MESSAGE_MAX_TEXT);
     int64_t case_id = 0;
-    int rc = wf__subst(text, strlen(text), r->vars, r->case_ref, r->now, &msg);
+    int rc = wf__subst(text, strlen(text), r->vars, r->case_ref, r->now, false, &msg);
     if (!rc)
         rc = store_query_int(r->c, &case_id, "SELECT case_id FROM instances WHERE id = ?", "i",
                              r->inst);

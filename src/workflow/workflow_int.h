@@ -62,9 +62,10 @@ const struct embed_file *wf__notice_template(const char *name);
 /* Appends n bytes of template text p to out with "{{var}}" replaced by the
  * case variable var of vars (missing: nothing; numbers German, booleans
  * ja/nein), "{{case}}" by case_ref and "{{date}}" by the date of now in
- * German style. ERR_TOOBIG at out's cap, ERR_NOMEM. */
+ * German style. With drop_empty, a line with variables that are all missing
+ * or empty is left out. ERR_TOOBIG at out's cap, ERR_NOMEM. */
 int wf__subst(const char *p, size_t n, const json_t *vars, const char *case_ref, int64_t now,
-              struct str *out);
+              bool drop_empty, struct str *out);
 
 /* Lays out a substituted notice text ("# " heading, "## " subheading, "- "
  * list item, blank lines between paragraphs) as a PDF with title and
