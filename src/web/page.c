@@ -27,6 +27,7 @@ static const struct nav_item {
     {"Verwaltung", "/verwaltung", WEB_ROLE_ADMIN, false},
     {"Prozessanalyse", "/prozesse/analyse", WEB_ROLE_HEAD | WEB_ROLE_ADMIN, false},
     {"Strategie", "/strategie", WEB_ROLE_DIGITAL | WEB_ROLE_ADMIN, false},
+    {"Abläufe", "/admin/prozesse", WEB_ROLE_ADMIN, false},
 };
 
 static bool nav_current(const char *href, const char *path)

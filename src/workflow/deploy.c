@@ -573,3 +573,39 @@ done:
     bpmn_free(m);
     return rc;
 }
+
+int wf_deployments(struct store *s, json_t **ret)
+{
+    struct store_conn *c;
+    struct store_stmt *st = NULL;
+    json_t *list = json_array();
+    int rc = list ? store_get(s, &c) : ERR_NOMEM;
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    rc = store_prepare(c,
+                       "SELECT d.service_key, pm.id, pm.process_id, pm.name, pm.version,"
+                       " pm.deployed_at, pm.deployed_by FROM deployments d"
+                       " JOIN process_models pm ON pm.id = d.model_id ORDER BY d.service_key",
+                       &st);
+    while (!rc && (rc = store_step(st)) == STORE_ROW) {
+        json_t *o =
+            json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:s}", "service", store_col_text(st, 0),
+                      "model", (json_int_t)store_col_int(st, 1), "process", store_col_text(st, 2),
+                      "name", store_col_text(st, 3), "version", (json_int_t)store_col_int(st, 4),
+                      "deployed_at", store_col_text(st, 5), "deployed_by", store_col_text(st, 6));
+        rc = !o || json_array_append_new(list, o) ? ERR_NOMEM : 0;
+    }
+    if (rc == STORE_DONE)
+        rc = 0;
+    if (st)
+        store_done(st);
+    store_put(s, c);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    *ret = list;
+    return 0;
+}

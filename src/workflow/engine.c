@@ -23,18 +23,18 @@
 
 /* One event's working state on one instance. */
 struct run {
-    struct store *s;              /* the store */
-    struct store_conn *c;         /* connection inside the write transaction */
-    struct bpmn_model *m;         /* the instance's model */
-    const struct bpmn_process *p; /* the process run */
-    int64_t inst;                 /* instance id */
-    char case_ref[REC_REF_MAX];   /* the Vorgang */
-    json_t *vars;                 /* case data */
-    bool vars_dirty;              /* vars must be written back */
-    bool pending_action;          /* a token waits in state "action" */
-    int64_t now;                  /* time of the event */
-    char now_iso[32];             /* the same as ISO 8601 */
-    int steps;                    /* token moves so far */
+    struct store *s;               /* the store */
+    struct store_conn *c;          /* connection inside the write transaction */
+    const struct wf__model *model; /* the instance's model, from the cache */
+    const struct bpmn_model *m;    /* model->m */
+    const struct bpmn_process *p;  /* the process run */
+    int64_t inst;                  /* instance id */
+    char case_ref[REC_REF_MAX];    /* the Vorgang */
+    json_t *vars;                  /* case data */
+    bool vars_dirty;               /* vars must be written back */
+    int64_t now;                   /* time of the event */
+    char now_iso[32];              /* the same as ISO 8601 */
+    int steps;                     /* token moves so far */
 };
 
 /* A token row. */
@@ -47,8 +47,9 @@ struct tok {
 
 static void run_release(struct run *r)
 {
-    bpmn_free(r->m);
+    wf__model_put(r->model);
     json_decref(r->vars);
+    r->model = NULL;
     r->m = NULL;
     r->vars = NULL;
 }
@@ -66,37 +67,15 @@ static int jn(struct run *r, const char *actor, const char *action, json_t *d)
     return rc;
 }
 
-/* Loads the model with id model_id into r. */
+/* Takes the model with id model_id from the cache into r. */
 static int load_model(struct run *r, int64_t model_id)
 {
-    struct store_stmt *st;
-    char sha[BLOB_HEX] = "", pid[WF_MAX_ID + 1] = "";
-    int rc =
-        store_prepare(r->c, "SELECT bpmn_sha256, process_id FROM process_models WHERE id = ?", &st);
+    int rc = wf__model_get(r->s, r->c, model_id, &r->model);
     if (rc)
         return rc;
-    if (!(rc = store_bind(st, "i", model_id)) && (rc = store_step(st)) == STORE_ROW) {
-        snprintf(sha, sizeof sha, "%s", store_col_text(st, 0));
-        snprintf(pid, sizeof pid, "%s", store_col_text(st, 1));
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ERR_NOTFOUND;
-    }
-    store_done(st);
-    if (rc)
-        return rc;
-    struct str data;
-    str_init(&data, BPMN_MAX_BYTES);
-    rc = blob_read(r->s, sha, &data);
-    if (!rc)
-        rc = bpmn_parse(data.buf, data.len, sha, &r->m, NULL);
-    str_release(&data);
-    if (rc)
-        return rc == ERR_INVALID ? ERR_CORRUPT : rc;
-    for (const struct bpmn_process *p = r->m->processes; p; p = p->next)
-        if (strcmp(p->id, pid) == 0)
-            r->p = p;
-    return r->p ? 0 : ERR_CORRUPT;
+    r->m = r->model->m;
+    r->p = r->model->p;
+    return 0;
 }
 
 /* Loads instance inst (inside the transaction). ERR_EXISTS when it is not
@@ -401,7 +380,7 @@ static int act_notice(struct run *r, const struct bpmn_node *n)
     str_init(&head, 1024);
     str_init(&pdf, WF_MAX_NOTICE_BYTES);
     int64_t doc = 0;
-    int rc = wf__subst((const char *)tf->data, tf->len, r->vars, r->case_ref, r->now, &text);
+    int rc = wf__subst((const char *)tf->data, tf->len, r->vars, r->case_ref, r->now, true, &text);
     if (!rc)
         rc = letterhead(r, &head);
     if (!rc)
@@ -492,7 +471,7 @@ static int act_notify(struct run *r, const struct bpmn_node *n)
     struct str msg;
     str_init(&msg, WF_MESSAGE_MAX_TEXT);
     int64_t case_id = 0;
-    int rc = wf__subst(text, strlen(text), r->vars, r->case_ref, r->now, &msg);
+    int rc = wf__subst(text, strlen(text), r->vars, r->case_ref, r->now, false, &msg);
     if (!rc)
         rc = store_query_int(r->c, &case_id, "SELECT case_id FROM instances WHERE id = ?", "i",
                              r->inst);
@@ -511,10 +490,17 @@ static int service_task(struct run *r, const struct tok *t, const struct bpmn_no
     if (!act)
         return ERR_CORRUPT;
     if (strcmp(act, "close_case") == 0) {
-        r->pending_action = true;
-        return tok_set(r, t->id, NULL, "action");
-    }
-    if (strcmp(act, "notify") == 0) {
+        /* rec_case_close joins this transaction (store.h: writes compose),
+         * so the case closes atomically with the step; closed already
+         * counts as done. */
+        struct rec_actor sys = rec_actor_system(WF_ACTOR);
+        rc = rec_case_close(r->s, &sys, r->case_ref);
+        if (rc == ERR_EXISTS)
+            rc = 0;
+        if (!rc)
+            rc = jn(r, WF_ACTOR, "wf.action",
+                    json_pack("{s:s, s:s}", "node", n->id, "action", "close_case"));
+    } else if (strcmp(act, "notify") == 0) {
         rc = act_notify(r, n);
     } else if (strcmp(act, "render_notice") == 0) {
         rc = act_notice(r, n);
@@ -717,7 +703,9 @@ static int drive(struct run *r)
 }
 
 /* Closes the cases of instance inst whose tokens wait in state "action" and
- * moves those tokens on, one transaction each. */
+ * moves those tokens on, one transaction each. Earlier versions closed the
+ * case in a second transaction and left the token in "action" in between;
+ * this finishes such tokens found in a data directory after a crash. */
 static int run_actions(struct store *s, int64_t inst, int *ret_done)
 {
     for (;;) {
@@ -782,8 +770,7 @@ static int run_actions(struct store *s, int64_t inst, int *ret_done)
     }
 }
 
-/* Commits the event in r (or rolls back on rc), releases r and runs pending
- * actions after the commit. */
+/* Commits the event in r (or rolls back on rc) and releases r. */
 static int finish(struct run *r, int rc)
 {
     if (!rc)
@@ -791,13 +778,7 @@ static int finish(struct run *r, int rc)
     if (rc)
         store_rollback(r->c);
     store_put(r->s, r->c);
-    bool pending = r->pending_action;
-    int64_t inst = r->inst;
     run_release(r);
-    /* The event is committed: a failing action must not report it as failed.
-     * Its token keeps waiting in state "action" and wf_resume retries it. */
-    if (!rc && pending)
-        (void)!run_actions(r->s, inst, NULL);
     return rc;
 }
 

@@ -1,6 +1,8 @@
 /* libFuzzer driver for the BPMN 2.0 reader: any input is parsed as a BPMN
- * file; a model that parses is counted as `rathaus bpmn inspect` does, so the
- * model walk and the counting see the same hostile trees. Errors must come
+ * file; a model that parses is counted as `rathaus bpmn inspect` does and
+ * checked as a deploy checks it (executable subset, task forms, action
+ * attributes), so the model walk, the counting and the deploy check see the
+ * same hostile trees. Errors must come
  * back as codes with a message, never as a crash or a leak. */
 #include <jansson.h>
 #include <libxml/parser.h>
@@ -9,6 +11,7 @@
 
 #include "base/str.h"
 #include "workflow/bpmn.h"
+#include "workflow/deploy.h"
 
 /* Silences libxml2's default error printing once. */
 static void quiet(void *ctx, const char *msg, ...)
@@ -31,6 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (bpmn_parse((const char *)data, size, "fuzz.bpmn", &m, &err) == 0) {
         json_t *j = NULL;
         if (bpmn_count_json(m, &j) == 0)
+            json_decref(j);
+        j = NULL;
+        if (wf_validate(m, &j, NULL) == 0)
             json_decref(j);
         bpmn_free(m);
     } else if (err.len == 0) {
