@@ -32,10 +32,11 @@ static const struct kpi_def {
      "(OZG-Reifegrad 3 oder 4) (Lösungsbaustein 2, Empfehlungen 4 und 7).",
      "Anzahl der veröffentlichten Leistungen mit OZG-Reifegrad ≥ 3", 20, "Leistungen", "4, 7"},
     {"prozesse_dokumentiert", "Dokumentierte Prozesse",
-     "Prozesse, deren Ablauf als BPMN-Modell dokumentiert und bereitgestellt ist. Bis die "
-     "Prozessbibliothek da ist, zählen die bereitgestellten Workflow-Modelle (Lösungsbaustein 4, "
-     "Empfehlungen 5 und 7). Ziel: ein dokumentierter Prozess je Online-Leistung.",
-     "Anzahl verschiedener bereitgestellter Prozessmodelle", 20, "Prozesse", "5, 7"},
+     "Prozesse, die in der Prozessbibliothek mit Zuständigkeit, Beschreibung und Wissensnotizen "
+     "erfasst sind, mit ihrem Status erfasst, modelliert, optimiert oder digitalisiert "
+     "(Lösungsbaustein 4, Empfehlungen 5 und 7). Ziel: ein dokumentierter Prozess je "
+     "Online-Leistung.",
+     "Anzahl der Prozesse im Prozessregister", 20, "Prozesse", "5, 7"},
     {"schulungen", "Schulungen im laufenden Jahr",
      "Durchgeführte Schulungen und Sensibilisierungsmaßnahmen des Jahres bis zum Stichtag "
      "(Empfehlungen 3, 5 und 6). Die Strategie nennt keine Zielzahl.",
@@ -195,9 +196,8 @@ static int kpi_budget(struct store_conn *c, const char *day, struct kpi_val *v)
 }
 
 /* The KPIs that ask other domains live in their own files: kpi_portal.c
- * (src/portal/portal.h) and kpi_processes.c (the deployed workflow models
- * until the process library is merged). Both fill *ret_value or return an
- * error with a German reason in detail. */
+ * (src/portal/portal.h) and kpi_processes.c (src/processes/processes.h).
+ * Both fill *ret_value or return an error with a German reason in detail. */
 int strat__kpi_services(struct store *s, double *ret_value, char *detail, size_t n);
 int strat__kpi_processes(struct store *s, double *ret_value, char *detail, size_t n);
 

@@ -1,27 +1,31 @@
-/* The KPI "documented processes". The process library (src/processes/,
- * not merged into this branch) will be its source; until then it counts the
- * BPMN models deployed as workflows (src/workflow/deploy.h). The file
- * kpi_processes.c.todo beside this one asks proc_stats() instead. */
+/* The KPI "documented processes" from the process library: every process in
+ * the register counts as documented; the detail names the statuses. */
 #include <stdio.h>
 
+#include "processes/processes.h"
 #include "strategy_int.h"
-#include "workflow/deploy.h"
 
 int strat__kpi_processes(struct store *s, double *ret_value, char *detail, size_t n);
 
 int strat__kpi_processes(struct store *s, double *ret_value, char *detail, size_t n)
 {
-    int64_t p = 0, svc = 0;
-    int rc = wf_models_count(s, &p, &svc);
+    json_t *st = NULL;
+    int rc = proc_stats(s, &st);
     if (rc) {
-        snprintf(detail, n, "Die bereitgestellten Prozessmodelle sind nicht lesbar.");
+        snprintf(detail, n, "Die Prozessbibliothek ist nicht lesbar.");
         return rc;
     }
-    *ret_value = (double)p;
+    const json_t *by = json_object_get(st, "by_status");
+    *ret_value = (double)json_integer_value(json_object_get(st, "total"));
     snprintf(detail, n,
-             "%lld Prozessmodelle bereitgestellt, %lld davon laufen als Ablauf einer Leistung "
-             "(Status „digitalisiert“). Quelle bis zur Prozessbibliothek: bereitgestellte "
-             "Workflow-Modelle.",
-             (long long)p, (long long)svc);
+             "%lld Prozesse im Prozessregister, %lld mit BPMN-Modell; erfasst %lld, modelliert "
+             "%lld, optimiert %lld, digitalisiert %lld.",
+             (long long)json_integer_value(json_object_get(st, "total")),
+             (long long)json_integer_value(json_object_get(st, "with_model")),
+             (long long)json_integer_value(json_object_get(by, "erfasst")),
+             (long long)json_integer_value(json_object_get(by, "modelliert")),
+             (long long)json_integer_value(json_object_get(by, "optimiert")),
+             (long long)json_integer_value(json_object_get(by, "digitalisiert")));
+    json_decref(st);
     return 0;
 }

@@ -69,9 +69,5 @@ int wf_deployments(struct store *s, json_t **ret) WUR;
  * are refused: their length varies). */
 int wf_duration_parse(const char *z, int64_t *ret) WUR;
 
-/* Counts the deployed models for the strategy's KPIs: *ret_processes the
- * distinct process ids with at least one deployed version, *ret_services the
- * services that run one of them (a deployment). */
-int wf_models_count(struct store *s, int64_t *ret_processes, int64_t *ret_services) WUR;
 
 #endif
