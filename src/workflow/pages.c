@@ -20,6 +20,7 @@
 
 /* Named limits of the pages. */
 #define WFP_MAX_ROWS 500              /* tasks or resubmissions listed per page */
+#define WFP_LIMIT " LIMIT 500"        /* the same in SQL: SQLite keeps only the top rows */
 #define WFP_MAX_NOTE 4000             /* bytes of the "Bemerkung" of a completion */
 #define WFP_MAX_EVENTS 100000         /* journal entries of one event log */
 #define WFP_MAX_LOG_BYTES (64u << 20) /* bytes of one event log response */
@@ -109,13 +110,14 @@ static json_t *task_row(struct store_stmt *st)
     " WHERE t.state = 'open' AND t.assignee IS NULL AND ((t.unit_nr = ? AND t.unit_nr > 0)"        \
     " OR t.role IN (?, ?, ?, ?, ?))"
 
-static const char SQL_MINE_ASC[] =
-    TASK_COLS " WHERE t.state = 'open' AND t.assignee = ? ORDER BY t.due IS NULL, t.due, t.id";
-static const char SQL_MINE_DESC[] =
-    TASK_COLS " WHERE t.state = 'open' AND t.assignee = ? ORDER BY t.due IS NULL, t.due DESC, t.id";
-static const char SQL_INBOX_ASC[] = TASK_COLS INBOX_WHERE " ORDER BY t.due IS NULL, t.due, t.id";
+static const char SQL_MINE_ASC[] = TASK_COLS
+    " WHERE t.state = 'open' AND t.assignee = ? ORDER BY t.due IS NULL, t.due, t.id" WFP_LIMIT;
+static const char SQL_MINE_DESC[] = TASK_COLS
+    " WHERE t.state = 'open' AND t.assignee = ? ORDER BY t.due IS NULL, t.due DESC, t.id" WFP_LIMIT;
+static const char SQL_INBOX_ASC[] =
+    TASK_COLS INBOX_WHERE " ORDER BY t.due IS NULL, t.due, t.id" WFP_LIMIT;
 static const char SQL_INBOX_DESC[] =
-    TASK_COLS INBOX_WHERE " ORDER BY t.due IS NULL, t.due DESC, t.id";
+    TASK_COLS INBOX_WHERE " ORDER BY t.due IS NULL, t.due DESC, t.id" WFP_LIMIT;
 
 /* Runs one task list query into *ret (new array). */
 static int task_list(struct http_req *req, struct store_conn *c, const char *sql, bool inbox,
