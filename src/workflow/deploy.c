@@ -17,7 +17,8 @@
 #include "workflow_int.h"
 
 /* The built-in actions of service and script tasks. */
-static const char *const actions[] = {"close_case", "set_resubmission", "notify"};
+static const char *const actions[] = {"close_case", "set_resubmission", "notify", "render_notice",
+                                      "file_document"};
 
 static xmlNodePtr find_xml(xmlNodePtr n, const char *id)
 {
@@ -299,6 +300,40 @@ static bool only_defs(const struct bpmn_node *n, const char *type)
 
 static void check_scope(struct check *ck, const struct bpmn_scope *sc, bool top);
 
+/* The attributes of the actions render_notice, file_document and notify. */
+static void check_action(struct check *ck, const struct bpmn_node *n, const char *act)
+{
+    if (!act)
+        return;
+    const char *title = wf__attr(ck->m, n->id, "title");
+    if (title && strlen(title) > 300)
+        problem(ck, n->id, "rathaus:title ist länger als 300 Bytes");
+    if (strcmp(act, "render_notice") == 0) {
+        const char *t = wf__attr(ck->m, n->id, "template");
+        if (t && !wf__notice_template(t))
+            problem(ck, n->id, "unbekannte Bescheidvorlage „%s“ (vorhanden: standard)", t);
+    } else if (strcmp(act, "file_document") == 0) {
+        const char *v = wf__attr(ck->m, n->id, "variables");
+        for (const char *p = v; p && *p;) {
+            size_t k = strcspn(p, ",");
+            if (k == 0 || k > WF_MAX_ID) {
+                problem(ck, n->id, "rathaus:variables: leerer oder zu langer Name in „%s“", v);
+                break;
+            }
+            p += k;
+            if (*p == ',')
+                p++;
+        }
+    } else if (strcmp(act, "notify") == 0) {
+        const char *kind = wf__attr(ck->m, n->id, "kind");
+        const char *text = wf__attr(ck->m, n->id, "text");
+        if (kind && strcmp(kind, "info") != 0 && strcmp(kind, "evidence") != 0)
+            problem(ck, n->id, "rathaus:kind „%s“: erlaubt sind info und evidence", kind);
+        if (text && strlen(text) > 2000)
+            problem(ck, n->id, "rathaus:text ist länger als 2000 Bytes");
+    }
+}
+
 static void check_node(struct check *ck, const struct bpmn_scope *sc, const struct bpmn_node *n,
                        bool top, int *starts)
 {
@@ -339,13 +374,14 @@ static void check_node(struct check *ck, const struct bpmn_scope *sc, const stru
         if (!act)
             problem(ck, n->id,
                     "%s ohne eingebaute Aktion (rathaus:action = close_case, "
-                    "set_resubmission oder notify)",
+                    "set_resubmission, notify, render_notice oder file_document)",
                     t);
         else if (!known)
             problem(ck, n->id,
                     "unbekannte Aktion „%s“ (bekannt: close_case, set_resubmission, "
-                    "notify)",
+                    "notify, render_notice, file_document)",
                     act);
+        check_action(ck, n, act);
         const char *due = wf__attr(ck->m, n->id, "due");
         int64_t secs;
         if (act && strcmp(act, "set_resubmission") == 0 && (!due || wf_duration_parse(due, &secs)))
@@ -536,4 +572,40 @@ done:
     json_decref(problems);
     bpmn_free(m);
     return rc;
+}
+
+int wf_deployments(struct store *s, json_t **ret)
+{
+    struct store_conn *c;
+    struct store_stmt *st = NULL;
+    json_t *list = json_array();
+    int rc = list ? store_get(s, &c) : ERR_NOMEM;
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    rc = store_prepare(c,
+                       "SELECT d.service_key, pm.id, pm.process_id, pm.name, pm.version,"
+                       " pm.deployed_at, pm.deployed_by FROM deployments d"
+                       " JOIN process_models pm ON pm.id = d.model_id ORDER BY d.service_key",
+                       &st);
+    while (!rc && (rc = store_step(st)) == STORE_ROW) {
+        json_t *o =
+            json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:s}", "service", store_col_text(st, 0),
+                      "model", (json_int_t)store_col_int(st, 1), "process", store_col_text(st, 2),
+                      "name", store_col_text(st, 3), "version", (json_int_t)store_col_int(st, 4),
+                      "deployed_at", store_col_text(st, 5), "deployed_by", store_col_text(st, 6));
+        rc = !o || json_array_append_new(list, o) ? ERR_NOMEM : 0;
+    }
+    if (rc == STORE_DONE)
+        rc = 0;
+    if (st)
+        store_done(st);
+    store_put(s, c);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    *ret = list;
+    return 0;
 }

@@ -59,6 +59,11 @@ int wf_deploy(struct store *s, const char *actor, const char *data, size_t len, 
               const char *service_key, struct wf_deployment *ret, json_t **ret_problems,
               struct str *err) WUR;
 
+/* Lists the deployed services, by service key: a new array *ret of
+ * {service, model, process, name, version, deployed_at, deployed_by}.
+ * ERR_NOMEM, store errors. */
+int wf_deployments(struct store *s, json_t **ret) WUR;
+
 /* Parses an ISO 8601 duration "PnW" or "PnDTnHnMnS" (any part optional, at
  * least one) into seconds. ERR_INVALID for anything else (years and months
  * are refused: their length varies). */

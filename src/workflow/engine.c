@@ -11,24 +11,31 @@
 #include "expr.h"
 #include "records/records.h"
 #include "store/blob.h"
+#include "messages.h"
 #include "store/journal.h"
 #include "taskform.h"
+#include "view/pdf.h"
+#include "web/web.h"
 #include "workflow_int.h"
+
+/* Largest notice PDF rendered by render_notice. */
+#define WF_MAX_NOTICE_BYTES ((size_t)32 << 20)
 
 /* One event's working state on one instance. */
 struct run {
-    struct store *s;              /* the store */
-    struct store_conn *c;         /* connection inside the write transaction */
-    struct bpmn_model *m;         /* the instance's model */
-    const struct bpmn_process *p; /* the process run */
-    int64_t inst;                 /* instance id */
-    char case_ref[REC_REF_MAX];   /* the Vorgang */
-    json_t *vars;                 /* case data */
-    bool vars_dirty;              /* vars must be written back */
-    bool pending_action;          /* a token waits in state "action" */
-    int64_t now;                  /* time of the event */
-    char now_iso[32];             /* the same as ISO 8601 */
-    int steps;                    /* token moves so far */
+    struct store *s;               /* the store */
+    struct store_conn *c;          /* connection inside the write transaction */
+    const struct wf__model *model; /* the instance's model, from the cache */
+    const struct bpmn_model *m;    /* model->m */
+    const struct bpmn_process *p;  /* the process run */
+    int64_t inst;                  /* instance id */
+    char case_ref[REC_REF_MAX];    /* the Vorgang */
+    json_t *vars;                  /* case data */
+    bool vars_dirty;               /* vars must be written back */
+    bool pending_action;           /* a token waits in state "action" */
+    int64_t now;                   /* time of the event */
+    char now_iso[32];              /* the same as ISO 8601 */
+    int steps;                     /* token moves so far */
 };
 
 /* A token row. */
@@ -41,8 +48,9 @@ struct tok {
 
 static void run_release(struct run *r)
 {
-    bpmn_free(r->m);
+    wf__model_put(r->model);
     json_decref(r->vars);
+    r->model = NULL;
     r->m = NULL;
     r->vars = NULL;
 }
@@ -60,37 +68,15 @@ static int jn(struct run *r, const char *actor, const char *action, json_t *d)
     return rc;
 }
 
-/* Loads the model with id model_id into r. */
+/* Takes the model with id model_id from the cache into r. */
 static int load_model(struct run *r, int64_t model_id)
 {
-    struct store_stmt *st;
-    char sha[BLOB_HEX] = "", pid[WF_MAX_ID + 1] = "";
-    int rc =
-        store_prepare(r->c, "SELECT bpmn_sha256, process_id FROM process_models WHERE id = ?", &st);
+    int rc = wf__model_get(r->s, r->c, model_id, &r->model);
     if (rc)
         return rc;
-    if (!(rc = store_bind(st, "i", model_id)) && (rc = store_step(st)) == STORE_ROW) {
-        snprintf(sha, sizeof sha, "%s", store_col_text(st, 0));
-        snprintf(pid, sizeof pid, "%s", store_col_text(st, 1));
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ERR_NOTFOUND;
-    }
-    store_done(st);
-    if (rc)
-        return rc;
-    struct str data;
-    str_init(&data, BPMN_MAX_BYTES);
-    rc = blob_read(r->s, sha, &data);
-    if (!rc)
-        rc = bpmn_parse(data.buf, data.len, sha, &r->m, NULL);
-    str_release(&data);
-    if (rc)
-        return rc == ERR_INVALID ? ERR_CORRUPT : rc;
-    for (const struct bpmn_process *p = r->m->processes; p; p = p->next)
-        if (strcmp(p->id, pid) == 0)
-            r->p = p;
-    return r->p ? 0 : ERR_CORRUPT;
+    r->m = r->model->m;
+    r->p = r->model->p;
+    return 0;
 }
 
 /* Loads instance inst (inside the transaction). ERR_EXISTS when it is not
@@ -332,6 +318,172 @@ static int user_task(struct run *r, const struct tok *t, const struct bpmn_node 
     return rc;
 }
 
+/* Files data as a new version of a new document of the instance's case. */
+static int file_doc(struct run *r, const char *title, const char *direction, const char *data,
+                    size_t len, const char *filename, int64_t *ret_doc)
+{
+    struct rec_actor sys = rec_actor_system(WF_ACTOR);
+    char day[32];
+    rtime_iso_utc(r->now, day, sizeof day);
+    day[10] = '\0';
+    struct rec_doc_new dn = {.title = title, .direction = direction, .dated = day};
+    int64_t doc;
+    int rc = rec_doc_create(r->s, &sys, r->case_ref, &dn, &doc);
+    if (rc)
+        return rc;
+    struct rec_content ct = {.data = data, .len = len, .filename = filename};
+    if ((rc = rec_version_add(r->s, &sys, doc, &ct, NULL, NULL)))
+        return rc;
+    *ret_doc = doc;
+    return 0;
+}
+
+/* "<city> · Amt <nr> <name>": the letterhead of notices of the case. */
+static int letterhead(struct run *r, struct str *out)
+{
+    struct str city;
+    str_init(&city, WEB_MAX_CITY);
+    int rc = web_setting_get(r->c, "city", &city);
+    if (rc == ERR_NOTFOUND)
+        rc = str_adds(&city, "Stadtverwaltung");
+    struct rec_actor sys = rec_actor_system(WF_ACTOR);
+    json_t *k = NULL, *file = NULL;
+    if (!rc)
+        rc = rec_case_get(r->s, &sys, r->case_ref, &k);
+    if (!rc)
+        rc = rec_file_get(r->s, &sys, json_string_value(json_object_get(k, "file_reference")),
+                          &file);
+    if (!rc)
+        rc = str_addf(out, "%s · Amt %lld %s", city.buf,
+                      (long long)json_integer_value(json_object_get(file, "office")),
+                      json_string_value(json_object_get(file, "office_name"))
+                          ? json_string_value(json_object_get(file, "office_name"))
+                          : "");
+    json_decref(k);
+    json_decref(file);
+    str_release(&city);
+    return rc;
+}
+
+/* render_notice: the notice of template rathaus:template as a PDF into the
+ * case; its document id becomes the variable notice_document. */
+static int act_notice(struct run *r, const struct bpmn_node *n)
+{
+    const char *name = wf__attr(r->m, n->id, "template");
+    const char *title = wf__attr(r->m, n->id, "title");
+    const struct embed_file *tf = wf__notice_template(name && *name ? name : "standard");
+    if (!tf)
+        return ERR_CORRUPT;
+    if (!title || !*title)
+        title = "Bescheid";
+    struct str text, head, pdf;
+    str_init(&text, PDF_MAX_TEXT);
+    str_init(&head, 1024);
+    str_init(&pdf, WF_MAX_NOTICE_BYTES);
+    int64_t doc = 0;
+    int rc = wf__subst((const char *)tf->data, tf->len, r->vars, r->case_ref, r->now, &text);
+    if (!rc)
+        rc = letterhead(r, &head);
+    if (!rc)
+        rc = wf__notice_pdf(text.buf, title, head.buf, r->now, &pdf);
+    if (!rc)
+        rc = file_doc(r, title, "out", pdf.buf, pdf.len, "bescheid.pdf", &doc);
+    if (!rc) {
+        rc = json_object_set_new(r->vars, "notice_document", json_integer(doc)) ? ERR_NOMEM : 0;
+        r->vars_dirty = true;
+    }
+    if (!rc)
+        rc = jn(r, WF_ACTOR, "wf.action",
+                json_pack("{s:s, s:s, s:I}", "node", n->id, "action", "render_notice", "document",
+                          (json_int_t)doc));
+    str_release(&text);
+    str_release(&head);
+    str_release(&pdf);
+    return rc;
+}
+
+/* Appends one "name: value" line of the case data. */
+static int data_line(struct str *out, const char *k, const json_t *v)
+{
+    if (json_is_string(v))
+        return str_addf(out, "%s: %s\n", k, json_string_value(v));
+    char *z = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    if (!z)
+        return ERR_NOMEM;
+    int rc = str_addf(out, "%s: %s\n", k, z);
+    free(z);
+    return rc;
+}
+
+/* file_document: the case data (or the variables of rathaus:variables) as
+ * a text document into the case. */
+static int act_file(struct run *r, const struct bpmn_node *n)
+{
+    const char *list = wf__attr(r->m, n->id, "variables");
+    const char *title = wf__attr(r->m, n->id, "title");
+    if (!title || !*title)
+        title = "Vorgangsdaten";
+    struct str out;
+    str_init(&out, WF_MAX_VARS_BYTES * 2);
+    char day[16];
+    rtime_display_date(r->now, day, sizeof day);
+    int rc = str_addf(&out, "%s\nVorgang %s, Stand %s\n\n", title, r->case_ref, day);
+    if (list && *list) {
+        for (const char *p = list; !rc && *p;) {
+            size_t k = strcspn(p, ",");
+            char name[WF_MAX_ID + 1];
+            snprintf(name, sizeof name, "%.*s", (int)(k < WF_MAX_ID ? k : WF_MAX_ID), p);
+            json_t *v = json_object_get(r->vars, name);
+            rc = data_line(&out, name, v ? v : json_null());
+            p += k;
+            if (*p == ',')
+                p++;
+        }
+    } else {
+        const char *k;
+        json_t *v;
+        json_object_foreach(r->vars, k, v)
+        {
+            if (!rc)
+                rc = data_line(&out, k, v);
+        }
+    }
+    int64_t doc = 0;
+    if (!rc)
+        rc = file_doc(r, title, "internal", out.buf, out.len, "vorgangsdaten.txt", &doc);
+    if (!rc)
+        rc = jn(r, WF_ACTOR, "wf.action",
+                json_pack("{s:s, s:s, s:I}", "node", n->id, "action", "file_document", "document",
+                          (json_int_t)doc));
+    str_release(&out);
+    return rc;
+}
+
+/* notify: a message for the applicant (rathaus:text with {{var}}, kind
+ * rathaus:kind, default info) and the journal entry wf.notify. */
+static int act_notify(struct run *r, const struct bpmn_node *n)
+{
+    const char *text = wf__attr(r->m, n->id, "text");
+    const char *kind = wf__attr(r->m, n->id, "kind");
+    if (!text || !*text)
+        text = "Es gibt Neuigkeiten zu Ihrem Antrag {{case}}.";
+    if (!kind || !*kind)
+        kind = "info";
+    struct str msg;
+    str_init(&msg, WF_MESSAGE_MAX_TEXT);
+    int64_t case_id = 0;
+    int rc = wf__subst(text, strlen(text), r->vars, r->case_ref, r->now, &msg);
+    if (!rc)
+        rc = store_query_int(r->c, &case_id, "SELECT case_id FROM instances WHERE id = ?", "i",
+                             r->inst);
+    if (!rc)
+        rc = wf__message_insert(r->c, WF_ACTOR, case_id, r->case_ref, kind, msg.buf);
+    if (!rc)
+        rc = jn(r, WF_ACTOR, "wf.notify", json_pack("{s:s, s:s}", "node", n->id, "kind", kind));
+    str_release(&msg);
+    return rc;
+}
+
 static int service_task(struct run *r, const struct tok *t, const struct bpmn_node *n)
 {
     const char *act = wf__attr(r->m, n->id, "action");
@@ -343,7 +495,11 @@ static int service_task(struct run *r, const struct tok *t, const struct bpmn_no
         return tok_set(r, t->id, NULL, "action");
     }
     if (strcmp(act, "notify") == 0) {
-        rc = jn(r, WF_ACTOR, "wf.notify", json_pack("{s:s}", "node", n->id));
+        rc = act_notify(r, n);
+    } else if (strcmp(act, "render_notice") == 0) {
+        rc = act_notice(r, n);
+    } else if (strcmp(act, "file_document") == 0) {
+        rc = act_file(r, n);
     } else if (strcmp(act, "set_resubmission") == 0) {
         int64_t secs;
         if (wf_duration_parse(wf__attr(r->m, n->id, "due"), &secs))
@@ -695,10 +851,25 @@ done:
     return rc;
 }
 
+/* May actor a work on a task of office unit (0: none) and role (may be
+ * ""): the system, an Admin, a member of the office, or a holder of the
+ * role (a WEB_ROLE_* name such as "Sachbearbeitung"). */
+static bool may_work(const struct rec_actor *a, int unit, const char *role)
+{
+    unsigned mask;
+    if (a->system || (a->roles & WEB_ROLE_ADMIN))
+        return true;
+    if (unit > 0 && unit == a->unit_nr)
+        return true;
+    return role && *role && !web_roles_parse(role, &mask) && (a->roles & mask);
+}
+
 /* Opens a write transaction on the instance of task task_id and loads it;
- * fills the task's token, state and assignee. */
-static int task_begin(struct store *s, struct run *r, int64_t task_id, int64_t *ret_tok,
-                      char state[16], char assignee[128], char node[WF_MAX_ID + 1])
+ * fills the task's token, state and assignee. ERR_EXISTS when the task is
+ * not open, ERR_DENIED when a may not work on it (may_work). */
+static int task_begin(struct store *s, struct run *r, const struct rec_actor *a, int64_t task_id,
+                      int64_t *ret_tok, char state[16], char assignee[128],
+                      char node[WF_MAX_ID + 1])
 {
     int rc = store_get(s, &r->c);
     if (rc)
@@ -707,9 +878,10 @@ static int task_begin(struct store *s, struct run *r, int64_t task_id, int64_t *
         return rc;
     struct store_stmt *st;
     int64_t inst = 0;
+    bool ok = false;
     if ((rc = store_prepare(r->c,
-                            "SELECT instance_id, token_id, state, COALESCE(assignee, ''), node_id"
-                            " FROM tasks WHERE id = ?",
+                            "SELECT instance_id, token_id, state, COALESCE(assignee, ''), node_id,"
+                            " COALESCE(unit_nr, 0), COALESCE(role, '') FROM tasks WHERE id = ?",
                             &st)))
         return rc;
     if (!(rc = store_bind(st, "i", task_id)) && (rc = store_step(st)) == STORE_ROW) {
@@ -718,6 +890,8 @@ static int task_begin(struct store *s, struct run *r, int64_t task_id, int64_t *
         snprintf(state, 16, "%s", store_col_text(st, 2));
         snprintf(assignee, 128, "%s", store_col_text(st, 3));
         snprintf(node, WF_MAX_ID + 1, "%s", store_col_text(st, 4));
+        ok = may_work(a, (int)store_col_int(st, 5), store_col_text(st, 6)) ||
+             strcmp(assignee, a->login) == 0;
         rc = 0;
     } else if (rc == STORE_DONE) {
         rc = ERR_NOTFOUND;
@@ -729,21 +903,23 @@ static int task_begin(struct store *s, struct run *r, int64_t task_id, int64_t *
         r->inst = inst;
         return ERR_EXISTS;
     }
+    if (!ok)
+        return ERR_DENIED;
     return load(r, inst);
 }
 
-int wf_task_claim(struct store *s, const char *login, int64_t task_id)
+int wf_task_claim(struct store *s, const struct rec_actor *a, int64_t task_id)
 {
     struct run r = {.s = s};
     int64_t tok;
     char state[16], who[128], node[WF_MAX_ID + 1];
-    int rc = task_begin(s, &r, task_id, &tok, state, who, node);
+    int rc = task_begin(s, &r, a, task_id, &tok, state, who, node);
     if (!rc && *who)
-        rc = strcmp(who, login) == 0 ? 0 : ERR_EXISTS;
+        rc = strcmp(who, a->login) == 0 ? 0 : ERR_EXISTS;
     else if (!rc) {
-        rc = store_run(r.c, "UPDATE tasks SET assignee = ? WHERE id = ?", "ti", login, task_id);
+        rc = store_run(r.c, "UPDATE tasks SET assignee = ? WHERE id = ?", "ti", a->login, task_id);
         if (!rc)
-            rc = jn(&r, login, "wf.task.claim",
+            rc = jn(&r, a->login, "wf.task.claim",
                     json_pack("{s:I, s:s}", "task", (json_int_t)task_id, "node", node));
     }
     if (!r.c)
@@ -751,19 +927,21 @@ int wf_task_claim(struct store *s, const char *login, int64_t task_id)
     return finish(&r, rc);
 }
 
-int wf_task_unclaim(struct store *s, const char *login, int64_t task_id)
+int wf_task_unclaim(struct store *s, const struct rec_actor *a, int64_t task_id)
 {
     struct run r = {.s = s};
     int64_t tok;
     char state[16], who[128], node[WF_MAX_ID + 1];
-    int rc = task_begin(s, &r, task_id, &tok, state, who, node);
-    if (!rc && strcmp(who, login) != 0)
+    int rc = task_begin(s, &r, a, task_id, &tok, state, who, node);
+    bool admin = a->system || (a->roles & WEB_ROLE_ADMIN);
+    if (!rc && (!*who || (strcmp(who, a->login) != 0 && !admin)))
         rc = ERR_DENIED;
     if (!rc)
         rc = store_run(r.c, "UPDATE tasks SET assignee = NULL WHERE id = ?", "i", task_id);
     if (!rc)
-        rc = jn(&r, login, "wf.task.unclaim",
-                json_pack("{s:I, s:s}", "task", (json_int_t)task_id, "node", node));
+        rc = jn(
+            &r, a->login, "wf.task.unclaim",
+            json_pack("{s:I, s:s, s:s}", "task", (json_int_t)task_id, "node", node, "from", who));
     if (!r.c)
         return rc;
     return finish(&r, rc);
@@ -797,15 +975,16 @@ static int apply_form(struct run *r, const char *node, const json_t *form, json_
     return rc;
 }
 
-int wf_task_complete(struct store *s, const char *login, int64_t task_id, const json_t *form,
-                     json_t **ret_errors)
+int wf_task_complete(struct store *s, const struct rec_actor *a, int64_t task_id,
+                     const json_t *form, json_t **ret_errors)
 {
     if (form && !json_is_object(form))
         return ERR_INVALID;
     struct run r = {.s = s};
     int64_t tok;
     char state[16], who[128], node[WF_MAX_ID + 1];
-    int rc = task_begin(s, &r, task_id, &tok, state, who, node);
+    int rc = task_begin(s, &r, a, task_id, &tok, state, who, node);
+    const char *login = a->login;
     if (!rc && *who && strcmp(who, login) != 0)
         rc = ERR_DENIED;
     if (!rc)

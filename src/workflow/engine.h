@@ -45,25 +45,35 @@
 int wf_start(struct store *s, const char *actor, const char *service_key, const char *case_ref,
              const json_t *vars, int64_t *ret_id) WUR;
 
-/* Claims an open task for login. ERR_NOTFOUND: no such task; ERR_EXISTS: the
- * task is done, cancelled or claimed by someone else. Claiming one's own task
- * again is a no-op. */
-int wf_task_claim(struct store *s, const char *login, int64_t task_id) WUR;
+struct rec_actor;
 
-/* Gives a claimed task back to its office's inbox. ERR_NOTFOUND: no such
- * task; ERR_DENIED: not claimed by login; ERR_EXISTS: not open. */
-int wf_task_unclaim(struct store *s, const char *login, int64_t task_id) WUR;
+/* Who may work on a task (claim, unclaim, complete), checked here and not
+ * only by the pages: the system actor; a user of the task's office; a user
+ * holding the task's role (a role name of web.h such as "Sachbearbeitung"
+ * or "Leitung"); and an Admin, who may take over any task so that work does
+ * not stall when an office is vacant (journaled under the admin's login).
+ * Everyone else gets ERR_DENIED. */
 
-/* Completes an open task as login: the fields of the task's form (see
+/* Claims an open task for a->login. ERR_NOTFOUND: no such task; ERR_EXISTS:
+ * the task is done, cancelled or claimed by someone else; ERR_DENIED: a may
+ * not work on it. Claiming one's own task again is a no-op. */
+int wf_task_claim(struct store *s, const struct rec_actor *a, int64_t task_id) WUR;
+
+/* Gives a claimed task back to its office's inbox: its assignee, or an
+ * Admin. ERR_NOTFOUND: no such task; ERR_DENIED: not claimed, or not by a
+ * (and a no Admin); ERR_EXISTS: not open. */
+int wf_task_unclaim(struct store *s, const struct rec_actor *a, int64_t task_id) WUR;
+
+/* Completes an open task as a->login: the fields of the task's form (see
  * taskform.h) are checked and typed, the other keys of form (a JSON object,
  * borrowed, may be NULL) taken as given, all merged into the case data, and
  * the token moves on. ERR_EXISTS when the task is no longer open (completed
  * twice: the second call changes nothing); ERR_DENIED when someone else
- * claimed it; ERR_NOTFOUND; ERR_INVALID when form is not an object or a form
- * value is wrong: then *ret_errors (may be NULL) gets a new object {field id:
- * German message} and nothing is changed; ERR_TOOBIG. */
-int wf_task_complete(struct store *s, const char *login, int64_t task_id, const json_t *form,
-                     json_t **ret_errors) WUR;
+ * claimed it or a may not work on it; ERR_NOTFOUND; ERR_INVALID when form is not an object or a
+ * form value is wrong: then *ret_errors (may be NULL) gets a new object {field id: German message}
+ * and nothing is changed; ERR_TOOBIG. */
+int wf_task_complete(struct store *s, const struct rec_actor *a, int64_t task_id,
+                     const json_t *form, json_t **ret_errors) WUR;
 
 /* Fires every pending timer due at or before now (Unix seconds), oldest
  * first, each in its own transaction; timers due while the server was down
@@ -95,7 +105,7 @@ void wf_loop_stop(void);
 
 struct http_router;
 
-/* Registers the staff pages (/aufgaben, /wiedervorlagen) and the event log
+/* Registers the staff pages (/aufgaben, /wiedervorlagen, /admin/prozesse) and the event log
  * API (/api/v1/processes/:id/events) with router. ERR_NOMEM. */
 int wf_register(struct http_router *router) WUR;
 

@@ -10,6 +10,7 @@
 #include "base/rtime.h"
 #include "bpmn.h"
 #include "engine.h"
+#include "messages.h"
 #include "http/http.h"
 #include "records/records.h"
 #include "store/blob.h"
@@ -196,12 +197,13 @@ static int get_tasks(struct http_req *req, struct http_resp *resp)
 
 static const char SQL_TASK[] =
     "SELECT t.id, t.name, t.due, t.assignee, t.state, i.case_ref, pm.name, i.id, t.node_id,"
-    " t.unit_nr, t.role, pm.bpmn_sha256, pm.process_id, t.completed_by FROM tasks t"
+    " t.unit_nr, t.role, pm.bpmn_sha256, pm.process_id, t.completed_by, i.model_id FROM tasks t"
     " JOIN instances i ON i.id = t.instance_id JOIN process_models pm ON pm.id = i.model_id"
     " WHERE t.id = ?";
 
 /* The task of the path as an object with node, sha and process_id; NOT_FOUND
- * unless the user's office or role holds it or the user claimed it. */
+ * unless the user's office or role holds it, the user claimed or completed
+ * it, or the user is an Admin (who may take over any task, see engine.h). */
 static int task_load(struct http_req *req, json_t **ret)
 {
     struct app *app = req->app;
@@ -221,7 +223,8 @@ static int task_load(struct http_req *req, json_t **ret)
             role_names(req, roles);
             int unit = (int)store_col_int(st, 9);
             const char *role = store_col_text(st, 10);
-            bool ok = (unit > 0 && unit == req->user.unit_nr) ||
+            bool ok = (req->user.roles & WEB_ROLE_ADMIN) ||
+                      (unit > 0 && unit == req->user.unit_nr) ||
                       strcmp(store_col_text(st, 3), req->user.login) == 0 ||
                       strcmp(store_col_text(st, 13), req->user.login) == 0;
             for (int i = 0; i < WFP_MAX_ROLES; i++)
@@ -233,6 +236,7 @@ static int task_load(struct http_req *req, json_t **ret)
             else {
                 set(t, "node", json_string(store_col_text(st, 8)));
                 set(t, "sha", json_string(store_col_text(st, 11)));
+                set(t, "model", json_integer(store_col_int(st, 14)));
                 set(t, "process_id", json_string(store_col_text(st, 12)));
             }
         } else if (rc == STORE_DONE) {
@@ -251,16 +255,11 @@ static json_t *num(double v)
     return json_real(v);
 }
 
-/* Reads and parses the model stored under sha; *ret to free with bpmn_free. */
-static int model_load(struct app *app, const char *sha, struct bpmn_model **ret)
+/* The parsed model of the task t (from the cache, see workflow_int.h);
+ * give it back with wf__model_put. */
+static int model_load(struct app *app, const json_t *t, const struct wf__model **ret)
 {
-    struct str data;
-    str_init(&data, BPMN_MAX_BYTES);
-    int rc = blob_read(app->store, sha, &data);
-    if (!rc)
-        rc = bpmn_parse(data.buf, data.len, sha, ret, NULL);
-    str_release(&data);
-    return rc == ERR_INVALID ? ERR_CORRUPT : rc;
+    return wf__model_get(app->store, NULL, json_integer_value(json_object_get(t, "model")), ret);
 }
 
 /* The diagram of model m as data for the SVG of the template: shapes with
@@ -409,9 +408,11 @@ static json_t *task_fields(const struct bpmn_model *m, const char *node)
 
 /* The task page; err (may be NULL) is shown above the buttons, bemerkung
  * is the value of the textarea, values and errors (may be NULL) those of
- * the task form's fields. */
+ * the task form's fields, nw_err and nw_text (may be NULL) those of the
+ * request for evidence. */
 static int task_page(struct http_req *req, struct http_resp *resp, int status, const char *err,
-                     const char *bemerkung, const json_t *values, const json_t *errors)
+                     const char *bemerkung, const json_t *values, const json_t *errors,
+                     const char *nw_err, const char *nw_text)
 {
     struct app *app = req->app;
     json_t *t = NULL;
@@ -429,29 +430,50 @@ static int task_page(struct http_req *req, struct http_resp *resp, int status, c
     json_t *c = NULL;
     if (rec_case_get(app->store, &a, json_string_value(json_object_get(t, "case_ref")), &c))
         c = NULL;
-    struct bpmn_model *m = NULL;
-    if (model_load(app, json_string_value(json_object_get(t, "sha")), &m))
-        m = NULL;
+    const struct wf__model *wm = NULL;
+    if (model_load(app, t, &wm))
+        wm = NULL;
+    const struct bpmn_model *m = wm ? wm->m : NULL;
     const char *node = json_string_value(json_object_get(t, "node"));
     json_t *dia = m ? diagram(m, json_string_value(json_object_get(t, "process_id")), node) : NULL;
     json_t *fields = task_fields(m, node);
     json_t *fv = form_view(fields, values, errors);
     json_decref(fields);
-    bpmn_free(m);
+    wf__model_put(wm);
+    json_t *msgs = NULL;
+    if (wf_messages(app->store, json_string_value(json_object_get(t, "case_ref")), &msgs))
+        msgs = NULL;
+    for (size_t i = 0; i < json_array_size(msgs); i++) {
+        json_t *msg = json_array_get(msgs, i);
+        int64_t when;
+        char buf[64];
+        if (!rtime_parse_iso(json_string_value(json_object_get(msg, "at")), &when)) {
+            rtime_display(when, buf, sizeof buf);
+            set(msg, "zeit", json_string(buf));
+        }
+        set(msg, "nachforderung",
+            json_boolean(strcmp(json_string_value(json_object_get(msg, "kind")), "evidence") == 0));
+    }
     char title[256];
-    snprintf(title, sizeof title, "%sAufgabe: %s", errors ? "Fehler: " : "",
+    snprintf(title, sizeof title, "%sAufgabe: %s", errors || nw_err ? "Fehler: " : "",
              json_string_value(json_object_get(t, "name")));
-    json_t *d =
-        json_pack("{s:s, s:o, s:o*, s:o*, s:o*, s:b, s:b, s:b, s:b, s:s?, s:s}", "title", title,
-                  "aufgabe", t, "vorgang", c, "diagramm", dia, "formular", fv, "offen", open,
-                  "meine", open && mine, "frei", open && !who, "fremd", open && who && !mine,
-                  "fehler", err, "bemerkung", bemerkung ? bemerkung : "");
+    json_t *d = json_pack("{s:s, s:o, s:o*, s:o*, s:o*, s:b, s:b, s:b, s:b, s:s?, s:s, s:o*, s:s?,"
+                          " s:s, s:s?}",
+                          "title", title, "aufgabe", t, "vorgang", c, "diagramm", dia, "formular",
+                          fv, "offen", open, "meine", open && mine, "frei", open && !who, "fremd",
+                          open && who && !mine, "fehler", err, "bemerkung",
+                          bemerkung ? bemerkung : "", "nachrichten", msgs, "nw_fehler", nw_err,
+                          "nw_text", nw_text ? nw_text : "", "flash",
+                          http_query(req, "nachgefordert")
+                              ? "Die Nachforderung wurde gespeichert; sie erscheint auf der "
+                                "Statusseite des Antrags."
+                              : NULL);
     return render(req, resp, status, "workflow/aufgabe.html", d);
 }
 
 static int get_task(struct http_req *req, struct http_resp *resp)
 {
-    return task_page(req, resp, 200, NULL, NULL, NULL, NULL);
+    return task_page(req, resp, 200, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 static int64_t task_id(struct http_req *req)
@@ -468,13 +490,13 @@ static int refused(struct http_req *req, struct http_resp *resp, int rc, const c
         return task_page(req, resp, 409,
                          "Die Aufgabe ist nicht mehr offen oder wurde von "
                          "jemand anderem übernommen.",
-                         bemerkung, values, NULL);
+                         bemerkung, values, NULL, NULL, NULL);
     if (rc == ERR_DENIED)
         return task_page(req, resp, 409, "Die Aufgabe ist von jemand anderem übernommen.",
-                         bemerkung, values, NULL);
+                         bemerkung, values, NULL, NULL, NULL);
     if (rc == ERR_TOOBIG)
         return task_page(req, resp, 422, "Die Angaben sind zu umfangreich.", bemerkung, values,
-                         NULL);
+                         NULL, NULL, NULL);
     return rc;
 }
 
@@ -484,7 +506,8 @@ static int post_claim(struct http_req *req, struct http_resp *resp)
     json_t *t = NULL;
     int rc = task_load(req, &t);
     json_decref(t);
-    if (!rc && (rc = wf_task_claim(app->store, req->user.login, task_id(req))))
+    struct rec_actor a = rec_actor_of(&req->user);
+    if (!rc && (rc = wf_task_claim(app->store, &a, task_id(req))))
         return refused(req, resp, rc, NULL, NULL);
     const char *to =
         rc ? NULL : arena_printf(req->arena, "/aufgaben/%lld", (long long)task_id(req));
@@ -497,7 +520,8 @@ static int post_unclaim(struct http_req *req, struct http_resp *resp)
     json_t *t = NULL;
     int rc = task_load(req, &t);
     json_decref(t);
-    if (!rc && (rc = wf_task_unclaim(app->store, req->user.login, task_id(req))))
+    struct rec_actor a = rec_actor_of(&req->user);
+    if (!rc && (rc = wf_task_unclaim(app->store, &a, task_id(req))))
         return refused(req, resp, rc, NULL, NULL);
     return rc ? rc : http_redirect(req, resp, "/aufgaben?zurueckgegeben=1");
 }
@@ -509,10 +533,10 @@ static int post_complete(struct http_req *req, struct http_resp *resp)
     int rc = task_load(req, &t);
     if (rc)
         return rc;
-    struct bpmn_model *m = NULL;
-    rc = model_load(app, json_string_value(json_object_get(t, "sha")), &m);
-    json_t *fields = rc ? NULL : task_fields(m, json_string_value(json_object_get(t, "node")));
-    bpmn_free(m);
+    const struct wf__model *wm = NULL;
+    rc = model_load(app, t, &wm);
+    json_t *fields = rc ? NULL : task_fields(wm->m, json_string_value(json_object_get(t, "node")));
+    wf__model_put(wm);
     json_decref(t);
     if (rc)
         return rc;
@@ -537,14 +561,15 @@ static int post_complete(struct http_req *req, struct http_resp *resp)
     }
     if (note && strlen(note) > WFP_MAX_NOTE) {
         rc = task_page(req, resp, 422, "Die Bemerkung ist zu lang (höchstens 4000 Zeichen).", note,
-                       values, NULL);
+                       values, NULL, NULL, NULL);
         goto done;
     }
     if (note && *note)
         set(form, "bemerkung", json_string(note));
-    rc = wf_task_complete(app->store, req->user.login, task_id(req), form, &errors);
+    struct rec_actor a = rec_actor_of(&req->user);
+    rc = wf_task_complete(app->store, &a, task_id(req), form, &errors);
     if (rc == ERR_INVALID && errors)
-        rc = task_page(req, resp, 400, NULL, note, values, errors);
+        rc = task_page(req, resp, 400, NULL, note, values, errors, NULL, NULL);
     else if (rc)
         rc = refused(req, resp, rc, note, values);
     else
@@ -554,6 +579,34 @@ done:
     json_decref(form);
     json_decref(errors);
     return rc;
+}
+
+/* POST /aufgaben/:id/nachweise: asks the applicant for evidence (a message
+ * of kind "evidence" on the status page, journaled as wf.message). */
+static int post_evidence(struct http_req *req, struct http_resp *resp)
+{
+    struct app *app = req->app;
+    json_t *t = NULL;
+    int rc = task_load(req, &t);
+    if (rc)
+        return rc;
+    const char *text = form_get(&req->form, "nachweise");
+    const char *ref = json_string_value(json_object_get(t, "case_ref"));
+    const char *why = NULL;
+    if (!text || !*text)
+        why = "Bitte beschreiben Sie, welche Nachweise fehlen.";
+    else if (strlen(text) > WF_MESSAGE_MAX_TEXT)
+        why = "Der Text ist zu lang (höchstens 4000 Zeichen).";
+    else if ((rc = wf_message_add(app->store, req->user.login, ref, "evidence", text)))
+        why = rc == ERR_INVALID ? "Bitte beschreiben Sie, welche Nachweise fehlen." : NULL;
+    json_decref(t);
+    if (why)
+        return task_page(req, resp, 400, NULL, NULL, NULL, NULL, why, text);
+    if (rc)
+        return rc;
+    const char *to =
+        arena_printf(req->arena, "/aufgaben/%lld?nachgefordert=1", (long long)task_id(req));
+    return to ? http_redirect(req, resp, to) : ERR_NOMEM;
 }
 
 /* ---- /wiedervorlagen -------------------------------------------------- */
@@ -735,11 +788,13 @@ static const struct http_route wf_routes[] = {
     {"POST", "/aufgaben/:id/uebernehmen", post_claim, HTTP_AUTH},
     {"POST", "/aufgaben/:id/zurueckgeben", post_unclaim, HTTP_AUTH},
     {"POST", "/aufgaben/:id/erledigen", post_complete, HTTP_AUTH},
+    {"POST", "/aufgaben/:id/nachweise", post_evidence, HTTP_AUTH},
     {"GET", "/wiedervorlagen", get_resubmissions, HTTP_AUTH},
     {"GET", "/api/v1/processes/:process_id/events", get_events, HTTP_AUTH},
 };
 
 int wf_register(struct http_router *router)
 {
-    return http_routes_add(router, wf_routes, sizeof wf_routes / sizeof wf_routes[0]);
+    int rc = http_routes_add(router, wf_routes, sizeof wf_routes / sizeof wf_routes[0]);
+    return rc ? rc : http_routes_add(router, wf__admin_routes, wf__admin_routes_count);
 }

@@ -1,6 +1,7 @@
 /* The tables of the workflow: deployed models and which service runs which,
  * and the running state of instances (tokens, tasks, timers). Everything an
- * instance needs to continue after a crash lives here (migrations 200–209). */
+ * instance needs to continue after a crash lives here (migrations 200–209), and the messages for
+ * the applicant. */
 #include "deploy.h"
 
 static const char wf_v200[] = "CREATE TABLE process_models ("
@@ -61,7 +62,19 @@ static const char wf_v200[] = "CREATE TABLE process_models ("
                               " state TEXT NOT NULL DEFAULT 'pending');"
                               "CREATE INDEX timers_due ON timers(state, due);";
 
+/* Messages for the applicant (status page of the portal): information and
+ * requests for evidence (Nachweise). */
+static const char wf_v201[] = "CREATE TABLE wf_messages ("
+                              " id INTEGER PRIMARY KEY,"
+                              " case_id INTEGER NOT NULL,"
+                              " at TEXT NOT NULL,"
+                              " kind TEXT NOT NULL CHECK (kind IN ('info', 'evidence')),"
+                              " text TEXT NOT NULL,"
+                              " by TEXT NOT NULL);"
+                              "CREATE INDEX wf_messages_case ON wf_messages(case_id, id);";
+
 const struct store_migration wf_migrations[] = {
     {200, "workflow: process models, deployments, instances, tokens, tasks, timers", wf_v200},
+    {201, "workflow: messages for the applicant", wf_v201},
 };
 const size_t wf_migrations_count = sizeof wf_migrations / sizeof wf_migrations[0];

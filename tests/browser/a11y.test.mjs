@@ -70,6 +70,7 @@ describe('axe-core: no WCAG 2.1 A/AA violations', () => {
   test('/verwaltung', () => check('admin', '/verwaltung'));
   test('/verwaltung?gespeichert=1 (notice)', () => check('admin', '/verwaltung?gespeichert=1'));
   test('/verwaltung/einstellungen', () => check('admin', '/verwaltung/einstellungen'));
+  test('/admin/prozesse', () => check('admin', '/admin/prozesse'));
   test('403 page (amt32 on /verwaltung)', () => check('staff', '/verwaltung', { status: 403 }));
   test('404 page, logged in', () => check('admin', '/gibt-es-nicht', { status: 404 }));
 });
@@ -83,6 +84,7 @@ describe('narrow screen, 320 CSS px (WCAG 1.4.10 reflow)', () => {
     ['admin', '/', 200],
     ['admin', '/verwaltung', 200],
     ['admin', '/verwaltung/einstellungen', 200],
+    ['admin', '/admin/prozesse', 200],
     ['admin', '/gibt-es-nicht', 404],
   ]) {
     test(`${p} as ${who}: no horizontal page scrolling, no axe violations`, async () => {

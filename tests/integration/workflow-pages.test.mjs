@@ -108,6 +108,25 @@ describe('workflow pages and event log', () => {
     assert.match(html, /überfällig/);
   });
 
+  test('Nachweise anfordern: a request for evidence is kept for the status page', async () => {
+    const c = await srv.login('amt63', srv.demoPassword);
+    const t = await firstTask(c);
+    assert.ok(t);
+    let res = await post(c, `/aufgaben/${t}/nachweise`, { nachweise: '' });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /id="nachweise-fehler" role="alert">Bitte beschreiben Sie/);
+    res = await post(c, `/aufgaben/${t}/nachweise`, { nachweise: 'Bitte den Lageplan <nachreichen>.' });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), `/aufgaben/${t}?nachgefordert=1`);
+    const html = await (await c.fetch(res.headers.get('location'))).text();
+    assert.match(html, /Die Nachforderung wurde gespeichert/);
+    assert.match(html, /<strong>Nachforderung:<\/strong> Bitte den Lageplan &lt;nachreichen&gt;\./);
+    // another office cannot ask on this task
+    const other = await srv.login('amt20', srv.demoPassword);
+    res = await post(other, `/aufgaben/${t}/nachweise`, { nachweise: 'x' });
+    assert.equal(res.status, 404);
+  });
+
   test('co-signatures and a decision without approval set a resubmission', async () => {
     for (const login of ['amt20', 'amt63', 'amt32']) {
       const c = await srv.login(login, srv.demoPassword);

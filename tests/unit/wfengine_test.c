@@ -30,6 +30,15 @@
 
 #include "fixture.h"
 
+/* Caseworkers of office 32 and 20, a Leitung of office 63, an Admin of 10. */
+static const struct rec_actor ANNA = {"anna", 32, WEB_ROLE_CASEWORKER, false};
+static const struct rec_actor BERND = {"bernd", 32, WEB_ROLE_CASEWORKER, false};
+static const struct rec_actor AMT32 = {"amt32", 32, WEB_ROLE_CASEWORKER, false};
+static const struct rec_actor AMT20 = {"amt20", 20, WEB_ROLE_CASEWORKER, false};
+static const struct rec_actor LEITUNG63 = {"leitung63", 63, WEB_ROLE_HEAD, false};
+static const struct rec_actor ADMIN = {"admin", 10, WEB_ROLE_ADMIN, false};
+static const struct rec_actor SYS = {"amt32", 0, 0, true}; /* may work on any task */
+
 #define HEAD                                                                                       \
     "<?xml version='1.0' encoding='UTF-8'?>"                                                       \
     "<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'"                   \
@@ -156,7 +165,7 @@ static int64_t journal_count(struct fx *f, const char *action, const char *detai
 static void complete(struct fx *f, int64_t task, const char *form_json)
 {
     json_t *v = form_json ? json_loads(form_json, 0, NULL) : NULL;
-    assert_int_equal(wf_task_complete(f->s, "amt32", task, v, NULL), 0);
+    assert_int_equal(wf_task_complete(f->s, &SYS, task, v, NULL), 0);
     json_decref(v);
 }
 
@@ -267,19 +276,19 @@ static void test_sequence(void **state)
     assert_true(task > 0);
     assert_int_equal(unit, 32);
 
-    assert_int_equal(wf_task_claim(f->s, "anna", task), 0);
-    assert_int_equal(wf_task_claim(f->s, "anna", task), 0);
-    assert_int_equal(wf_task_claim(f->s, "bernd", task), ERR_EXISTS);
-    assert_int_equal(wf_task_unclaim(f->s, "bernd", task), ERR_DENIED);
+    assert_int_equal(wf_task_claim(f->s, &ANNA, task), 0);
+    assert_int_equal(wf_task_claim(f->s, &ANNA, task), 0);
+    assert_int_equal(wf_task_claim(f->s, &BERND, task), ERR_EXISTS);
+    assert_int_equal(wf_task_unclaim(f->s, &BERND, task), ERR_DENIED);
     json_t *form = json_pack("{s:b}", "ok", 1);
-    assert_int_equal(wf_task_complete(f->s, "bernd", task, form, NULL), ERR_DENIED);
-    assert_int_equal(wf_task_unclaim(f->s, "anna", task), 0);
-    assert_int_equal(wf_task_claim(f->s, "bernd", task), 0);
-    assert_int_equal(wf_task_complete(f->s, "bernd", task, form, NULL), 0);
-    assert_int_equal(wf_task_complete(f->s, "bernd", task, form, NULL), ERR_EXISTS);
+    assert_int_equal(wf_task_complete(f->s, &BERND, task, form, NULL), ERR_DENIED);
+    assert_int_equal(wf_task_unclaim(f->s, &ANNA, task), 0);
+    assert_int_equal(wf_task_claim(f->s, &BERND, task), 0);
+    assert_int_equal(wf_task_complete(f->s, &BERND, task, form, NULL), 0);
+    assert_int_equal(wf_task_complete(f->s, &BERND, task, form, NULL), ERR_EXISTS);
     json_decref(form);
-    assert_int_equal(wf_task_claim(f->s, "anna", task), ERR_EXISTS);
-    assert_int_equal(wf_task_complete(f->s, "anna", 9999, NULL, NULL), ERR_NOTFOUND);
+    assert_int_equal(wf_task_claim(f->s, &ANNA, task), ERR_EXISTS);
+    assert_int_equal(wf_task_complete(f->s, &ANNA, 9999, NULL, NULL), ERR_NOTFOUND);
 
     json_t *o = inst(f, id);
     assert_string_equal(json_string_value(json_object_get(o, "state")), "done");
@@ -497,6 +506,45 @@ static void test_lanes(void **state)
     assert_string_equal(inst_state(f, id), "done");
 }
 
+/* Who may work on a task: its office, its role, an Admin; nobody else. */
+static void test_who_may_work(void **state)
+{
+    struct fx *f = *state;
+    deploy(f,
+           HEAD "<bpmn:laneSet><bpmn:lane id='L1' name='32'><bpmn:flowNodeRef>A</bpmn:flowNodeRef>"
+                "</bpmn:lane><bpmn:lane id='L2' name='Leitung'><bpmn:flowNodeRef>B"
+                "</bpmn:flowNodeRef></bpmn:lane><bpmn:lane id='L3' rathaus:unit='20'>"
+                "<bpmn:flowNodeRef>C</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>"
+                "<bpmn:startEvent id='S'/><bpmn:parallelGateway id='F'/>"
+                "<bpmn:userTask id='A'/><bpmn:userTask id='B'/><bpmn:userTask id='C'/>"
+                "<bpmn:parallelGateway id='J'/><bpmn:endEvent id='E'/>" FLOW("f1", "S", "F")
+                    FLOW("f2", "F", "A") FLOW("f3", "F", "B") FLOW("f4", "F", "C")
+                        FLOW("f5", "A", "J") FLOW("f6", "B", "J") FLOW("f7", "C", "J")
+                            FLOW("f8", "J", "E") TAIL,
+           "who");
+    int64_t id = start(f, "who", NULL, NULL);
+    int64_t a = task_at(f, id, "A", "open", NULL), b = task_at(f, id, "B", "open", NULL),
+            c = task_at(f, id, "C", "open", NULL);
+    /* office 32's task: not for office 20, not even unclaimed */
+    assert_int_equal(wf_task_claim(f->s, &AMT20, a), ERR_DENIED);
+    assert_int_equal(wf_task_complete(f->s, &AMT20, a, NULL, NULL), ERR_DENIED);
+    assert_int_equal(wf_task_claim(f->s, &AMT32, a), 0);
+    /* someone else's claim: only the assignee or an Admin gives it back */
+    assert_int_equal(wf_task_unclaim(f->s, &AMT20, a), ERR_DENIED);
+    assert_int_equal(wf_task_unclaim(f->s, &ADMIN, a), 0);
+    assert_int_equal(wf_task_unclaim(f->s, &AMT32, a), ERR_DENIED); /* not claimed any more */
+    assert_int_equal(wf_task_complete(f->s, &AMT32, a, NULL, NULL), 0);
+    /* the role Leitung: any office's Leitung, no caseworker */
+    assert_int_equal(wf_task_claim(f->s, &AMT32, b), ERR_DENIED);
+    assert_int_equal(wf_task_claim(f->s, &LEITUNG63, b), 0);
+    assert_int_equal(wf_task_complete(f->s, &LEITUNG63, b, NULL, NULL), 0);
+    /* an Admin may take over any task */
+    assert_int_equal(wf_task_claim(f->s, &AMT32, c), ERR_DENIED);
+    assert_int_equal(wf_task_claim(f->s, &ADMIN, c), 0);
+    assert_int_equal(wf_task_complete(f->s, &ADMIN, c, NULL, NULL), 0);
+    assert_string_equal(inst_state(f, id), "done");
+}
+
 /* ---- timers -------------------------------------------------------------- */
 
 static void test_boundary_interrupting(void **state)
@@ -523,7 +571,7 @@ static void test_boundary_interrupting(void **state)
     assert_int_equal(wf_timers_fire(f->s, rtime_now() + 7200, &fired), 0);
     assert_int_equal(fired, 1);
     assert_int_equal(task_at(f, id, "T", "cancelled", NULL), t);
-    assert_int_equal(wf_task_complete(f->s, "amt32", t, NULL, NULL), ERR_EXISTS);
+    assert_int_equal(wf_task_complete(f->s, &AMT32, t, NULL, NULL), ERR_EXISTS);
     int unit = 0;
     int64_t esk = task_at(f, id, "Eskalation", "open", &unit);
     assert_true(esk > 0);
@@ -733,7 +781,7 @@ static void test_kill9(void **state)
             wf_instance_get(s2, id, &o))
             _exit(1);
         json_t *t = json_array_get(json_object_get(o, "tasks"), 0);
-        if (wf_task_complete(s2, "child", json_integer_value(json_object_get(t, "id")), NULL, NULL))
+        if (wf_task_complete(s2, &SYS, json_integer_value(json_object_get(t, "id")), NULL, NULL))
             _exit(1);
         kill(getpid(), SIGKILL);
         _exit(2);
@@ -764,6 +812,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exclusive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mitzeichnung, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lanes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_who_may_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_boundary_interrupting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_boundary_non_interrupting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_intermediate_timer, setup, teardown),

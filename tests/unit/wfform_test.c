@@ -12,12 +12,15 @@
 #include <string.h>
 
 #include "records/records.h"
+#include "web/web.h"
 #include "workflow/bpmn.h"
 #include "workflow/deploy.h"
 #include "workflow/engine.h"
 #include "workflow/taskform.h"
 
 #include "fixture.h"
+
+static const struct rec_actor AMT32 = {"amt32", 32, WEB_ROLE_CASEWORKER, false};
 
 #define HEAD                                                                                       \
     "<?xml version='1.0' encoding='UTF-8'?>"                                                       \
@@ -227,7 +230,7 @@ static void test_engine(void **state)
 
     json_t *in = json_pack("{s:s, s:s}", "entscheidung", "genehmigt", "betrag", "viel");
     json_t *errors = NULL;
-    assert_int_equal(wf_task_complete(f->s, "amt32", task, in, &errors), ERR_INVALID);
+    assert_int_equal(wf_task_complete(f->s, &AMT32, task, in, &errors), ERR_INVALID);
     assert_non_null(json_object_get(errors, "betrag"));
     json_decref(errors);
     json_decref(in);
@@ -239,7 +242,7 @@ static void test_engine(void **state)
 
     in = json_pack("{s:s, s:s, s:s}", "entscheidung", "genehmigt", "betrag", "10,0", "bemerkung",
                    "ok");
-    assert_int_equal(wf_task_complete(f->s, "amt32", task, in, NULL), 0);
+    assert_int_equal(wf_task_complete(f->s, &AMT32, task, in, NULL), 0);
     json_decref(in);
     assert_int_equal(wf_instance_get(f->s, id, &o), 0);
     json_t *vars = json_object_get(o, "vars");
