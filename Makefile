@@ -12,8 +12,9 @@ EMBED_LIST := $(shell find templates static data src tests/unit tests/fuzz -type
 
 all: build/rathaus
 
+# the binary embeds browser assets from npm (deps/npm-assets.txt), so a build needs them too
 deps:
-	@scripts/deps
+	@scripts/deps --npm
 
 # The list of embedded files; meson is reconfigured when it changes.
 build/.embed-list: FORCE

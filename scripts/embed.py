@@ -3,11 +3,12 @@
 static assets), so a deployed binary needs nothing beside it. Meson runs it
 at build time; the table's entry type is struct embed_file in view/embed.h.
 
-Usage: embed.py OUTPUT.c SYMBOL BASEDIR FILE...
+Usage: embed.py OUTPUT.c SYMBOL BASEDIR[=PREFIX] FILE...
 
 Defines `const struct embed_file SYMBOL[]`, sorted by name in byte order and
 ended by a {NULL, NULL, 0} entry, and `const size_t SYMBOL_count` (without
-that entry). A name is the file's path relative to BASEDIR with '/'. The data
+that entry). A name is PREFIX (if given) followed by the file's path
+relative to BASEDIR with '/'. The data
 are string literals with octal escapes, which compilers read much faster than
 lists of numbers; each keeps a trailing NUL that len leaves out."""
 
@@ -59,9 +60,10 @@ def comment_safe(s):
 
 def main(argv):
     if len(argv) < 3:
-        sys.stderr.write("usage: embed.py OUTPUT.c SYMBOL BASEDIR FILE...\n")
+        sys.stderr.write("usage: embed.py OUTPUT.c SYMBOL BASEDIR[=PREFIX] FILE...\n")
         return 2
     output, symbol, basedir, files = argv[0], argv[1], argv[2], argv[3:]
+    basedir, _, prefix = basedir.partition("=")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", symbol):
         sys.stderr.write("embed.py: bad symbol name %r\n" % symbol)
         return 2
@@ -73,7 +75,7 @@ def main(argv):
         if rel.startswith(".." + os.sep) or rel == ".." or os.path.isabs(rel):
             sys.stderr.write("embed.py: %s is not under %s\n" % (path, basedir))
             return 1
-        name = rel.replace(os.sep, "/")
+        name = prefix + rel.replace(os.sep, "/")
         if name in entries:
             sys.stderr.write("embed.py: %s given twice\n" % name)
             return 1

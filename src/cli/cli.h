@@ -44,5 +44,6 @@ int cmd_search(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_bpmn(int argc, char **argv);
 int cmd_services(int argc, char **argv);
+int cmd_forms(int argc, char **argv);
 
 #endif

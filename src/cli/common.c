@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "portal/portal.h"
+#include "processes/processes.h"
 #include "records/records.h"
 #include "store/journal.h"
 #include "web/web.h"
@@ -44,6 +45,7 @@ int cli_migrate(struct store *s, int *ret_applied)
         {records_search_migrations, records_search_migrations_count},
         {wf_migrations, wf_migrations_count},
         {portal_migrations, portal_migrations_count},
+        {proc_migrations, proc_migrations_count},
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)

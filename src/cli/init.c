@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "portal/portal.h"
+#include "processes/processes.h"
 #include "records/records.h"
 #include "store/journal.h"
 #include "web/web.h"
@@ -216,6 +217,8 @@ int cmd_init(int argc, char **argv)
             fprintf(stderr, "rathaus init: Demo-Akten: %s\n", err_message(rc));
         if (!rc && (rc = demo_workflow(s)))
             fprintf(stderr, "rathaus init: Demo-Prozess: %s\n", err_message(rc));
+        if (!rc && (rc = proc_demo_seed(s)))
+            fprintf(stderr, "rathaus init: Demo-Prozessbibliothek: %s\n", err_message(rc));
         /* extract the demo documents now, so they are searchable at first start */
         if (!rc && (rc = rec_extract_drain(s, 2)))
             fprintf(stderr, "rathaus init: Texterkennung der Demo-Dokumente: %s\n",

@@ -25,6 +25,7 @@ static const struct command {
     {"bpmn", cmd_bpmn,
      "BPMN-2.0-Modelle: inspect (Elemente zählen), deploy (als Ablauf bereitstellen)"},
     {"services", cmd_services, "Online-Leistungen auflisten (services list [--json])"},
+    {"forms", cmd_forms, "Formulare: import-xdf (FIM XDatenfelder 2.0/3.0 übersetzen)"},
 };
 
 static void usage(FILE *out)

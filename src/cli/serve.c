@@ -15,12 +15,28 @@
 #include "cli.h"
 #include "http/http.h"
 #include "portal/portal.h"
+#include "processes/processes.h"
 #include "records/records.h"
 #include "web/web.h"
 #include "workflow/engine.h"
 
 EMBED_DECLARE(rathaus_templates);
 EMBED_DECLARE(rathaus_static);
+EMBED_DECLARE(rathaus_vendor);
+
+/* The files under /static/: the project's own and the npm assets (vendor/),
+ * joined into one table for the server. */
+static struct embed_file *join_statics(size_t *ret_n)
+{
+    size_t n = rathaus_static_count + rathaus_vendor_count;
+    struct embed_file *all = calloc(n + 1, sizeof *all);
+    if (!all)
+        return NULL;
+    memcpy(all, rathaus_static, rathaus_static_count * sizeof *all);
+    memcpy(all + rathaus_static_count, rathaus_vendor, rathaus_vendor_count * sizeof *all);
+    *ret_n = n;
+    return all;
+}
 
 /* How long running requests may take to finish after SIGTERM. */
 #define SERVE_DRAIN_MS 10000
@@ -131,8 +147,14 @@ int cmd_serve(int argc, char **argv)
     struct http_server *srv = NULL;
     struct portal_catalog *cat = NULL;
     int status = 1;
-    if (cli_open(dir, &app.store))
+    size_t nstatics = 0;
+    struct embed_file *statics = join_statics(&nstatics);
+    if (!statics)
+        return cli_fail("serve", "%s", err_message(ERR_NOMEM));
+    if (cli_open(dir, &app.store)) {
+        free(statics);
         return 1;
+    }
     app.version = RATHAUS_VERSION;
     struct str err;
     str_init(&err, 4096);
@@ -159,7 +181,7 @@ int cmd_serve(int argc, char **argv)
     }
     if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
         (rc = records_register(router)) || (rc = wf_register(router)) ||
-        (rc = portal_register(router, cat))) {
+        (rc = portal_register(router, cat)) || (rc = proc_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }
@@ -176,8 +198,8 @@ int cmd_serve(int argc, char **argv)
         .app = &app,
         .hooks = {web_session_hook, web_error_page},
         .router = router,
-        .statics = rathaus_static,
-        .nstatics = rathaus_static_count,
+        .statics = statics,
+        .nstatics = nstatics,
         .tmpdir = tmpdir,
         .limits = FORM_LIMITS_DEFAULT,
     };
@@ -216,6 +238,7 @@ int cmd_serve(int argc, char **argv)
 done:
     str_release(&err);
     http_router_free(router);
+    free(statics);
     view_free(app.view);
     rec_extract_stop();
     wf_loop_stop();

@@ -143,6 +143,11 @@ static bool sq_col_null(void *st, int i)
     return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
+static int sq_param_count(void *st)
+{
+    return sqlite3_bind_parameter_count(st);
+}
+
 static int sq_col_count(void *st)
 {
     return sqlite3_column_count(st);
@@ -195,6 +200,7 @@ const struct store_engine store_sqlite_engine = {
     .col_double = sq_col_double,
     .col_null = sq_col_null,
     .col_count = sq_col_count,
+    .param_count = sq_param_count,
     .col_name = sq_col_name,
     .changes = sq_changes,
     .errmsg = sq_errmsg,

@@ -2,6 +2,7 @@
  * statement cache, transactions, helpers and schema migrations. */
 #include "store_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,11 @@ int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **ret
 int store_vbind(struct store_stmt *st, const char *types, va_list ap)
 {
     const struct store_engine *e = st->conn->store->engine;
+    /* a types string that does not match the SQL is a programming error that
+     * would otherwise bind NULL to the missing parameters */
+    assert(strlen(types) == (size_t)e->param_count(st->handle));
+    if (strlen(types) != (size_t)e->param_count(st->handle))
+        return ERR_INTERNAL;
     int rc = 0;
     for (int i = 0; types[i] && rc == 0; i++) {
         int pos = i + 1;

@@ -95,7 +95,9 @@ int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **ret
 
 /* Binds parameters from position 1 on. types has one letter per value:
  * 't' const char * (NULL binds NULL), 'i' int64_t, 'd' double, 'n' NULL
- * (no argument), 'b' const void *, size_t (a blob). */
+ * (no argument), 'b' const void *, size_t (a blob). types must name every
+ * parameter of the statement (ERR_INTERNAL, and an assertion in debug
+ * builds, otherwise: a forgotten one would silently bind NULL). */
 int store_bind(struct store_stmt *st, const char *types, ...) WUR;
 
 /* Steps the statement: STORE_ROW, STORE_DONE, or ERR_EXISTS (a unique or

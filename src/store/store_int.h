@@ -34,6 +34,7 @@ struct store_engine {
     double (*col_double)(void *stmt, int i);
     bool (*col_null)(void *stmt, int i);
     int (*col_count)(void *stmt);
+    int (*param_count)(void *stmt); /* parameters the statement takes */
     const char *(*col_name)(void *stmt, int i);
     int64_t (*changes)(void *handle);
     const char *(*errmsg)(void *handle);

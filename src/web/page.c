@@ -20,6 +20,7 @@ static const struct nav_item {
     {"Akten", "/akten", 0, false},
     {"Suche", "/suche", 0, false},
     {"Aufgaben", "/aufgaben", 0, false},
+    {"Prozesse", "/prozesse", 0, false},
     {"Aktenplan", "/aktenplan", WEB_ROLE_REGISTRY | WEB_ROLE_ADMIN, false},
     {"Aussonderung", "/aussonderung", WEB_ROLE_REGISTRY | WEB_ROLE_ADMIN, false},
     {"Verwaltung", "/verwaltung", WEB_ROLE_ADMIN, false},

@@ -22,6 +22,12 @@ const TYPES = new Set(['text', 'textarea', 'number', 'date', 'email', 'phone', '
   'select', 'radio', 'checkbox', 'yesno', 'file']);
 const RULES = new Set(['before', 'not_after', 'required_if']);
 const ID_RE = /^[a-z0-9_]{1,64}$/;
+// Case variables the engine or the templates use themselves, and the
+// keywords of the condition language: no form or task field may take them.
+const RESERVED = new Set(['case', 'date', 'bemerkung', 'wiedervorlage', 'notice_document', 'and', 'or', 'not',
+  'true', 'false']);
+const TASK_ID_RE = /^[a-z_][a-z0-9_]{0,63}$/;
+const TASK_TYPES = new Set(['text', 'textarea', 'number', 'date', 'select', 'yesno']);
 const EXPECTED_LEIKA = {
   bewohnerparkausweis: '99108001001000',
   'hundesteuer-anmeldung': '99102013104000',
@@ -54,9 +60,12 @@ function* fieldsOf(form) {
   for (const step of form.steps) for (const group of step.groups) for (const field of group.fields) yield { field, group, step };
 }
 
-/** The ids of the task-form fields of a BPMN model (rathaus:field). */
+/** The task-form fields of a BPMN model (rathaus:field): [{id, type}]. */
 function taskFields(xml) {
-  return [...xml.matchAll(/<rathaus:field\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
+  return [...xml.matchAll(/<rathaus:field\b([^>]*)>/g)].map((m) => ({
+    id: /\bid="([^"]+)"/.exec(m[1])?.[1],
+    type: /\btype="([^"]+)"/.exec(m[1])?.[1],
+  }));
 }
 
 const parents = [];
@@ -122,6 +131,7 @@ describe('service catalogue', () => {
         }
         for (const { field, group } of fieldsOf(form)) {
           claim(field.id, 'Feld');
+          assert.ok(!RESERVED.has(field.id), `Feld ${field.id}: reservierter Name`);
           fieldIds.set(field.id, { field, group });
           assert.ok(TYPES.has(field.type), `Feld ${field.id}: Typ ${field.type}`);
           assert.ok(field.label, `Feld ${field.id} ohne label`);
@@ -176,10 +186,13 @@ describe('service catalogue', () => {
         assert.ok(fs.existsSync(path.join(NOTICES, `${def.slug}.txt`)), 'Bescheidvorlage fehlt');
         const formIds = new Set([...fieldsOf(def.form)].map(({ field }) => field.id));
         for (const g of def.form.steps.flatMap((s) => s.groups)) if (g.repeat) formIds.add(g.id);
-        const taskIds = taskFields(xml);
-        for (const id of taskIds) {
-          assert.match(id, ID_RE, `Aufgabenfeld ${id}`);
+        const taskIds = [];
+        for (const { id, type } of taskFields(xml)) {
+          assert.match(id ?? '', TASK_ID_RE, `Aufgabenfeld ${id}`);
+          assert.ok(TASK_TYPES.has(type), `Aufgabenfeld ${id}: Typ ${type}`);
+          assert.ok(!RESERVED.has(id), `Aufgabenfeld ${id}: reservierter Name`);
           assert.ok(!formIds.has(id), `Aufgabenfeld ${id} überschreibt ein Antragsfeld`);
+          taskIds.push(id);
         }
         const vars = new Set([...formIds, ...taskIds, 'case', 'date']);
         for (const t of templates) {
@@ -189,6 +202,10 @@ describe('service catalogue', () => {
           assert.match(text, /^# \S/, `${t}.txt beginnt nicht mit einer Überschrift`);
           for (const m of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) assert.ok(vars.has(m[1]), `${t}.txt: unbekannte Variable {{${m[1]}}}`);
         }
+        const texts = [...xml.matchAll(/rathaus:text="([^"]*)"/g)].map((m) => m[1]);
+        assert.ok(texts.length, 'keine Nachricht (notify mit rathaus:text) an die Antragstellenden');
+        for (const t of texts)
+          for (const m of t.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) assert.ok(vars.has(m[1]), `rathaus:text: unbekannte Variable {{${m[1]}}}`);
         for (const m of xml.matchAll(/<bpmn:conditionExpression[^>]*>([^<]*)</g))
           for (const name of m[1].replace(/'[^']*'|"[^"]*"/g, '').match(/[a-z_][a-z0-9_]*/g) ?? [])
             if (!['and', 'or', 'not', 'true', 'false', 'date'].includes(name))
@@ -215,6 +232,32 @@ describe('service processes deploy', () => {
       const pid = /<bpmn:process id="([^"]+)"/.exec(fs.readFileSync(path.join(BPMN, def.process), 'utf8'))[1];
       assert.ok(!seen.has(pid), `${def.slug} und ${seen.get(pid)} haben dieselbe Prozess-id ${pid}`);
       seen.set(pid, def.slug);
+    }
+  });
+});
+
+describe('service catalogue in the binary', () => {
+  // `rathaus services list` (portal) parses every embedded definition with
+  // the form engine (form_def_parse); a definition it cannot use is a warning.
+  test('rathaus services list shows all 20 with office, LeiKa and level, without warnings', async (t) => {
+    const d = await makeDataDir({ demo: false });
+    parents.push(d.parent);
+    const r = await runCli(['services', 'list', '--data', d.dir, '--json']);
+    if (r.code !== 0 && /unbekannter Befehl/.test(r.stderr)) {
+      t.skip('rathaus services list gibt es in diesem Build noch nicht (Portal)');
+      return;
+    }
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stderr, /Warnung|Fehler/, r.stderr);
+    const list = JSON.parse(r.stdout);
+    const bySlug = Object.fromEntries(list.map((o) => [o.slug, o]));
+    for (const { def } of services) {
+      const o = bySlug[def.slug];
+      assert.ok(o, `${def.slug} fehlt in der Liste`);
+      assert.equal(o.name, def.name);
+      assert.equal(o.leika, def.leika);
+      assert.equal(o.office, def.office);
+      assert.equal(o.ozg_level, def.ozg_level);
     }
   });
 });
