@@ -143,6 +143,21 @@ describe('refusals store nothing', () => {
     assert.equal(counts(), before);
   });
 
+  test('an upload typed by its content as a script: 400 at the field, nothing stored', async () => {
+    const c = new Client(srv);
+    const before = counts();
+    const entries = validEntries(svc.form).map(([k, v]) =>
+      typeof v === 'string' ? [k, v] : [k, { file: Buffer.from('#!/bin/sh\nrm -rf /\n'), filename: 'nachweis.pdf', type: 'application/pdf' }],
+    );
+    assert.ok(entries.some(([, v]) => typeof v !== 'string'), 'the service has a file field');
+    const res = await submitDirect(c, svc, entries);
+    assert.equal(res.status, 400);
+    const html = await res.text();
+    assert.match(html, /Dateityp wird nicht angenommen/);
+    assert.match(html, /aria-invalid="true"/);
+    assert.equal(counts(), before);
+  });
+
   test('honeypot filled: 400, nothing stored', async () => {
     const c = new Client(srv);
     const before = counts();
