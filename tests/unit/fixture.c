@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "portal/portal.h"
 #include "processes/processes.h"
 #include "records/records.h"
 #include "store/journal.h"
@@ -32,6 +33,7 @@ int fx_migrate_all(struct store *s)
         {records_search_migrations, records_search_migrations_count},
         {wf_migrations, wf_migrations_count},
         {proc_migrations, proc_migrations_count},
+        {portal_migrations, portal_migrations_count},
     };
     struct store_migration all[64];
     size_t k = 0;
