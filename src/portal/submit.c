@@ -235,9 +235,8 @@ int portal_submit(struct store *s, const struct portal_service *svc, const json_
     portal_hash("idem:", secret, idem);
     portal_status_token(secret, r.token);
     portal_hash("status:", r.token, status_hash);
-    struct str applicant, json, pdf;
+    struct str applicant, pdf;
     str_init(&applicant, REC_MAX_PARTIES);
-    str_init(&json, PORTAL_MAX_DATA_BYTES * 2);
     str_init(&pdf, 0);
     json_t *docs = json_array();
     char *dump = NULL;
@@ -347,7 +346,6 @@ out:
     free(dump);
     json_decref(docs);
     str_release(&applicant);
-    str_release(&json);
     str_release(&pdf);
     return rc;
 }
