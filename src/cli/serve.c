@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "http/http.h"
 #include "portal/portal.h"
+#include "processes/mining.h"
 #include "processes/processes.h"
 #include "records/records.h"
 #include "web/web.h"
@@ -181,7 +182,9 @@ int cmd_serve(int argc, char **argv)
     }
     if ((rc = http_router_new(&router)) || (rc = web_register(router)) ||
         (rc = records_register(router)) || (rc = wf_register(router)) ||
-        (rc = portal_register(router, cat)) || (rc = proc_register(router))) {
+        (rc = portal_register(router, cat)) ||
+        /* mining first: its /prozesse/analyse… precede the library's /prozesse/:key */
+        (rc = mining_register(router)) || (rc = proc_register(router))) {
         cli_fail("serve", "%s", err_message(rc));
         goto done;
     }

@@ -975,3 +975,23 @@ int form_cookie_get(const char *header, const char *name, char *buf, size_t bufs
         p = semi + 1;
     }
 }
+
+int form_field_read(const struct form_field *f, size_t max, struct str *out)
+{
+    if (f->size > max)
+        return ERR_TOOBIG;
+    if (!f->tmp_path)
+        return str_add(out, f->value ? f->value : "", f->value_len);
+    FILE *fp = fopen(f->tmp_path, "rb");
+    if (!fp)
+        return ERR_IO;
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+    while (!rc && (n = fread(buf, 1, sizeof buf, fp)) > 0)
+        rc = out->len + n > max ? ERR_TOOBIG : str_add(out, buf, n);
+    if (!rc && ferror(fp))
+        rc = ERR_IO;
+    fclose(fp);
+    return rc;
+}

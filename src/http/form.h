@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/str.h"
 
 /* Default limits; each one is a field of struct form_limits. */
 #define FORM_MAX_FIELDS_DEFAULT 200                            /* fields (text and file) per form */
@@ -72,6 +73,12 @@ const char *form_get(const struct form *f, const char *name);
 /* Returns the first field (text or file) called name, or NULL. The field
  * belongs to the form. */
 const struct form_field *form_field(const struct form *f, const char *name);
+
+/* Reads the content of field f (a text value, or a file part in memory or in
+ * its temp file) into out. ERR_TOOBIG when it holds more than max bytes
+ * (nothing useful is left in out then), ERR_IO when the temp file cannot be
+ * read. */
+int form_field_read(const struct form_field *f, size_t max, struct str *out) WUR;
 
 /* Parses a query string (without the '?') or an application/x-www-form-
  * urlencoded body p[0..n) into *out, replacing its contents; *out is set only

@@ -31,7 +31,8 @@
  * and per entry i (when more than repeat.min entries exist)
  *   <button type="submit" name="form-remove" value="g.i">… entfernen</button>.
  * form_collect sees them in the POST body and appends an empty entry to
- * data["g"] (up to repeat.max) or removes entry i after collecting. A caller
+ * data["g"] (up to repeat.max), or leaves out entry i (numbered as shown)
+ * while collecting. A caller
  * that finds either name in the body (form_get(in, FORM_ADD_BUTTON)) should
  * show the same step again instead of moving on, usually without errors. The
  * names contain '-', which field ids cannot, so they never clash. */
@@ -56,6 +57,16 @@ const char *form_def_step_title(const struct form_def *d, size_t i);
 /* Number of fields (a repeatable group's fields counted once). */
 size_t form_def_fields(const struct form_def *d);
 
+/* Whether step (0-based; -1 = any step) has a file field, so its <form>
+ * needs enctype="multipart/form-data". False for a step out of range. */
+bool form_def_step_has_files(const struct form_def *d, int step);
+
+/* The step (0-based) of an error's field as form_collect names it: a field
+ * id ("vorname"), an entry's field ("kinder.0.name") or a repeatable group's
+ * id ("kinder"); -1 when the form has no such field. For sending the
+ * applicant to the first step with an error after form_validate. */
+int form_def_field_step(const struct form_def *d, const char *name);
+
 /* An uploaded file already checked and kept by the caller: the caller
  * decides the type with libmagic (rec_content_type) before calling collect. */
 struct form_upload {
@@ -77,7 +88,10 @@ struct form_upload {
  * there are errors; ERR_NOMEM; ERR_INVALID for step out of range.
  * Details: a value that cannot be normalised (a number "zwölf", a date
  * "31.04.2026") is kept as typed, so the page shows it again, and reported.
- * A file field without a new upload keeps the file it had. Entries of a
+ * A file field without a new upload keeps the file it has in data (so
+ * earlier uploads need not be passed again; after entries closed up or one
+ * was removed, an old upload passed under its old name would land in the
+ * wrong entry). Entries of a
  * repeatable group that come back completely empty are dropped (indices close
  * up), then empty entries are added up to repeat.min. A rule's message goes to
  * field a when a is on the collected step, else to b. Keys of data that the
@@ -99,22 +113,31 @@ int form_validate(const struct form_def *d, const json_t *data, json_t **ret_err
  * values from data, and per-field errors from errors as produced by
  * form_collect, with aria-describedby and aria-invalid) to out. The caller
  * writes <form>, the CSRF field, the error summary (form_render_errors) and
- * the buttons. All text escaped. */
+ * the buttons. All text escaped. HTML ids: a field's id is its name (the
+ * first option of a radio/checkbox group; the others "<name>-2", …); its
+ * texts are "<name>-hilfe", "-format", "-bedingung" and "-fehler"; a group's
+ * fieldset has the group id (or "gruppe-nr<n>"), an entry "<group>.<i>". Ids
+ * with '-' cannot clash with field ids. */
 int form_render_step(const struct form_def *d, int step, const json_t *data, const json_t *errors,
                      struct str *out) WUR;
 
 /* Appends the error summary (role=alert, heading, list of links to #field
- * ids) for errors; nothing when errors is empty. */
+ * ids) for errors; nothing when errors is empty. The summary is
+ * <div id="fehler-liste" tabindex="-1">, so a page may focus it. */
 int form_render_errors(const json_t *errors, struct str *out) WUR;
 
 /* Appends the review page's content: per step a heading and a <dl> of
- * label/value (visible, filled fields only). */
+ * label/value (visible, filled fields only). Headings: <h2> per step, <h3>
+ * per group with a legend, <h4> per entry of a repeatable group ("Kind 1");
+ * a step without entries says "Keine Angaben.". */
 int form_render_review(const struct form_def *d, const json_t *data, struct str *out) WUR;
 
 /* The readable summary for the PDF rendering and the staff view: a new JSON
  * array of {step, label, value} with values as German text ("ja", "12.03.2026",
  * "DE89 3704 …", file names). step is the step's title; inside a
- * repeatable group label reads "Vorname (Kind 2)". */
+ * repeatable group label reads "Vorname (Kind 2)", and a label that two
+ * fields share gets its group's legend: "Straße (Baugrundstück)" (so do the
+ * labels of errors). */
 int form_summary(const struct form_def *d, const json_t *data, json_t **ret) WUR;
 
 /* Unit helpers, exported for tests and the XDatenfelder import. */

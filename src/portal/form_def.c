@@ -3,6 +3,7 @@
  * that collecting, checking and rendering can trust the definition. Unknown
  * keys are refused (a typo like "requried" must not silently make a field
  * optional); keys starting with "x_" are left for notes and importers. */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -302,6 +303,21 @@ static int parse_pattern(struct form__field *f, const char *pat, struct str *why
 {
     if (strlen(pat) > PATTERN_MAX)
         return fail(why, w, "„pattern“ ist länger als %d Zeichen.", PATTERN_MAX);
+    /* Escapes of other regex dialects (\d, \p{L}) mean a plain letter in
+     * glibc's ERE, and back references (\1) can take exponential time: both
+     * are refused instead of silently matching something else. */
+    for (const char *q = pat; *q; q++) {
+        if (*q != '\\')
+            continue;
+        q++;
+        if (!*q)
+            return fail(why, w, "„pattern“ endet mit einem einzelnen „\\“.");
+        if (isalnum((unsigned char)*q) && !strchr("wWsSbB", *q))
+            return fail(why, w,
+                        "„pattern“ enthält „\\%c“, das POSIX ERE nicht kennt (statt \\d bitte "
+                        "[0-9] schreiben).",
+                        *q);
+    }
     if (!pattern_bounded(pat))
         return fail(why, w,
                     "„pattern“ hat zu große Wiederholungen ({n,m} höchstens %d, zusammen höchstens "
@@ -888,6 +904,22 @@ static int parse_all(struct form_def *d, json_t *seen, struct str *why)
         }
     }
 
+    /* Labels used more than once get their group's legend in messages. */
+    json_t *labels = json_object();
+    if (!labels)
+        return ERR_NOMEM;
+    for (i = 0; i < d->n_fields; i++) {
+        json_t *first = json_object_get(labels, d->fields[i].label);
+        if (first) {
+            d->fields[i].ambiguous = true;
+            d->fields[json_integer_value(first)].ambiguous = true;
+        } else if (json_object_set_new(labels, d->fields[i].label, json_integer((json_int_t)i))) {
+            json_decref(labels);
+            return ERR_NOMEM;
+        }
+    }
+    json_decref(labels);
+
     /* Pass 2: conditions, now that every field is known. */
     for (i = 0; i < d->n_groups; i++) {
         struct form__group *gr = &d->groups[i];
@@ -996,4 +1028,37 @@ const char *form_def_step_title(const struct form_def *d, size_t i)
 size_t form_def_fields(const struct form_def *d)
 {
     return d->n_fields;
+}
+
+bool form_def_step_has_files(const struct form_def *d, int step)
+{
+    if (step < -1 || (step >= 0 && (size_t)step >= d->n_steps))
+        return false;
+    for (size_t i = 0; i < d->n_fields; i++)
+        if (d->fields[i].type == FORM__FILE && (step < 0 || d->fields[i].step == (size_t)step))
+            return true;
+    return false;
+}
+
+int form_def_field_step(const struct form_def *d, const char *name)
+{
+    size_t f = form__field_find(d, name);
+    if (f != FORM__NONE && !d->groups[d->fields[f].group].repeat)
+        return (int)d->fields[f].step;
+    /* "<group>" or "<group>.<i>.<field>" of a repeatable group. */
+    const char *dot = strchr(name, '.');
+    size_t len = dot ? (size_t)(dot - name) : strlen(name);
+    for (size_t g = 0; g < d->n_groups; g++) {
+        const struct form__group *gr = &d->groups[g];
+        if (!gr->repeat || strlen(gr->id) != len || strncmp(gr->id, name, len) != 0)
+            continue;
+        if (dot) {
+            const char *field = strchr(dot + 1, '.');
+            f = field ? form__field_find(d, field + 1) : FORM__NONE;
+            if (f == FORM__NONE || d->fields[f].group != g)
+                return -1;
+        }
+        return (int)gr->step;
+    }
+    return -1;
 }

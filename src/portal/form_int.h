@@ -69,6 +69,7 @@ struct form__field {
     double max_bytes;                  /* largest file in bytes, 0 = no limit of its own */
     struct form__cond cond;            /* show_if of the field */
     size_t group;                      /* index of its group */
+    bool ambiguous;                    /* another field has the same label */
     size_t step;                       /* index of its step */
 };
 
@@ -138,6 +139,21 @@ bool form__group_visible(const struct form_def *d, const json_t *data, size_t g)
 
 /* Whether v (a value from the Antragsdaten) satisfies the accepted values of c. */
 bool form__cond_match(const struct form__cond *c, const json_t *v);
+
+/* Sets label (reset first) to field f's label for messages and summaries:
+ * "Vorname (Kind 2)" in entry i of a repeatable group, "Straße (Baugrundstück)"
+ * when another field has the same label, else the label. */
+void form__label(const struct form_def *d, size_t f, size_t i, struct str *label);
+
+/* Runs the checks of step (0-based, -1 = all) over data into a new array
+ * *ret_errors of {field, label, message}; strict_keys reports keys the form
+ * does not know. ERR_NOMEM. */
+int form__check_run(const struct form_def *d, int step, const json_t *data, bool strict_keys,
+                    json_t **ret_errors) WUR;
+
+/* Upper-cases z and drops spaces and tabs into out (at most outsz-1 bytes);
+ * false when it does not fit. */
+bool form__iban_canonical(const char *z, char *out, size_t outsz);
 
 /* Appends v as German text (as in the summary and the review page) to out. */
 int form__value_text(const struct form_def *d, size_t f, const json_t *v, struct str *out) WUR;

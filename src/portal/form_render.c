@@ -428,17 +428,10 @@ static void render_field(struct str *out, const struct fctx *c)
                  f->numstep == 1 ? "numeric" : "decimal");
         break;
     case FORM__DATE: (void)str_adds(out, "<input type=\"text\" class=\"kurz\""); break;
-    case FORM__EMAIL:
-        (void)str_adds(out, "<input type=\"email\" spellcheck=\"false\"");
-        ac = ac ? ac : "email";
-        break;
-    case FORM__PHONE:
-        (void)str_adds(out, "<input type=\"tel\"");
-        ac = ac ? ac : "tel";
-        break;
+    case FORM__EMAIL: (void)str_adds(out, "<input type=\"email\" spellcheck=\"false\""); break;
+    case FORM__PHONE: (void)str_adds(out, "<input type=\"tel\""); break;
     case FORM__POSTCODE:
         (void)str_adds(out, "<input type=\"text\" inputmode=\"numeric\" class=\"kurz\"");
-        ac = ac ? ac : "postal-code";
         break;
     case FORM__IBAN: (void)str_adds(out, "<input type=\"text\" spellcheck=\"false\""); break;
     default: (void)str_adds(out, "<input type=\"text\""); break;
@@ -479,14 +472,14 @@ static const char *error_for(const json_t *errors, const char *name)
     return NULL;
 }
 
-/* The HTML id of group g: its id, or "gruppe-<n>" ('-' keeps it apart from
+/* The HTML id of group g: its id, or "gruppe-nr<n>" ('-' keeps it apart from
  * field ids). */
 static void group_html_id(const struct form_def *d, size_t g, char *buf, size_t n)
 {
     if (d->groups[g].id)
         snprintf(buf, n, "%s", d->groups[g].id);
     else
-        snprintf(buf, n, "gruppe-%zu", g + 1);
+        snprintf(buf, n, "gruppe-nr%zu", g + 1);
 }
 
 /* Opens a group: fieldset and legend (or a div without legend), help,
@@ -632,8 +625,8 @@ int form_render_errors(const json_t *errors, struct str *out)
     if (n == 0)
         return out->err;
     (void)str_adds(out, "<div class=\"fehler-liste\" role=\"alert\" tabindex=\"-1\" "
-                        "aria-labelledby=\"fehler-titel\" id=\"fehler\">\n"
-                        "<h2 id=\"fehler-titel\">");
+                        "aria-labelledby=\"fehler-liste-titel\" id=\"fehler-liste\">\n"
+                        "<h2 id=\"fehler-liste-titel\">");
     if (n == 1)
         (void)str_adds(out, "Bitte prüfen Sie eine Angabe");
     else
@@ -668,145 +661,148 @@ int form_render_errors(const json_t *errors, struct str *out)
 
 /* ---- review and summary --------------------------------------------------------------- */
 
-/* Calls fn for every visible, filled field of step s in order, with its label
- * ("Vorname (Kind 2)" inside repeatable groups). */
-typedef void (*visit_fn)(void *ctx, size_t step, const char *label, size_t f, const json_t *v,
-                         bool entry_start, const char *entry_title);
-
-static void visit_step(const struct form_def *d, size_t s, const json_t *data, visit_fn fn,
-                       void *ctx)
+/* Whether field f has a value worth showing (visible and filled). */
+static const json_t *shown_value(const struct form_def *d, const json_t *data, const json_t *entry,
+                                 size_t f)
 {
-    const struct form__step *st = &d->steps[s];
-    struct str label, title;
-    str_init(&label, 0);
-    str_init(&title, 0);
-    for (size_t g = st->first; g < st->first + st->n; g++) {
-        const struct form__group *gr = &d->groups[g];
-        if (!form__group_visible(d, data, g))
-            continue;
-        if (!gr->repeat) {
-            for (size_t k = 0; k < gr->n; k++) {
-                size_t f = gr->first + k;
-                const json_t *v = json_object_get(data, d->fields[f].id);
-                if (!v || json_is_null(v) || !form__field_visible(d, data, NULL, f))
-                    continue;
-                fn(ctx, s, d->fields[f].label, f, v, false, NULL);
-            }
-            continue;
-        }
-        const json_t *arr = json_object_get(data, gr->id);
-        for (size_t i = 0; i < json_array_size(arr) && i < FORM_MAX_REPEAT; i++) {
-            const json_t *entry = json_array_get(arr, i);
-            bool first = true;
-            str_reset(&title);
-            str_addf(&title, "%s %zu", gr->item, i + 1);
-            for (size_t k = 0; k < gr->n; k++) {
-                size_t f = gr->first + k;
-                const json_t *v = json_object_get(entry, d->fields[f].id);
-                if (!v || json_is_null(v) || !form__field_visible(d, data, entry, f))
-                    continue;
-                str_reset(&label);
-                str_addf(&label, "%s (%s)", d->fields[f].label, title.buf);
-                fn(ctx, s, label.buf, f, v, first, title.buf);
-                first = false;
-            }
-        }
-    }
-    str_release(&label);
-    str_release(&title);
+    const json_t *v = form__value(d, data, entry, f);
+    if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
+        (json_is_array(v) && json_array_size(v) == 0))
+        return NULL;
+    return form__field_visible(d, data, entry, f) ? v : NULL;
 }
 
-struct review {
-    const struct form_def *d;
-    struct str *out;
-    size_t count;  /* entries written in the current step */
-    bool in_entry; /* the current <dl> belongs to an entry */
-};
-
-static void review_one(void *ctx, size_t step, const char *label, size_t f, const json_t *v,
-                       bool entry_start, const char *entry_title)
+/* Appends <dl> with the shown fields of group g (in entry, or top level);
+ * returns how many it wrote (none: no <dl>). */
+static size_t review_fields(struct str *out, const struct form_def *d, const json_t *data,
+                            const json_t *entry, size_t g)
 {
-    struct review *r = ctx;
-    const struct form__field *fd = &r->d->fields[f];
-    struct str t;
-    (void)step;
-    if (entry_start) {
-        (void)str_adds(r->out, "</dl>\n<h3>");
-        esc(r->out, entry_title);
-        (void)str_adds(r->out, "</h3>\n<dl class=\"daten\">\n");
-        r->in_entry = true;
-    } else if (!entry_title && r->in_entry) {
-        (void)str_adds(r->out, "</dl>\n<dl class=\"daten\">\n");
-        r->in_entry = false;
+    const struct form__group *gr = &d->groups[g];
+    size_t n = 0;
+    for (size_t k = 0; k < gr->n; k++) {
+        size_t f = gr->first + k;
+        const json_t *v = shown_value(d, data, entry, f);
+        if (!v)
+            continue;
+        struct str t;
+        str_init(&t, 0);
+        if (form__value_text(d, f, v, &t) && !out->err)
+            out->err = ERR_NOMEM;
+        (void)str_adds(out, n++ ? "<dt>" : "<dl class=\"daten\">\n<dt>");
+        esc(out, d->fields[f].label);
+        (void)str_adds(out, d->fields[f].type == FORM__TEXTAREA ? "</dt>\n<dd class=\"mehrzeilig\">"
+                                                                : "</dt>\n<dd>");
+        (void)str_add_html(out, t.buf, t.len);
+        (void)str_adds(out, "</dd>\n");
+        str_release(&t);
     }
-    r->count++;
-    str_init(&t, 0);
-    if (form__value_text(r->d, f, v, &t) && !r->out->err)
-        r->out->err = ERR_NOMEM;
-    (void)str_adds(r->out, "<dt>");
-    esc(r->out, entry_title ? fd->label : label);
-    (void)str_adds(r->out,
-                   fd->type == FORM__TEXTAREA ? "</dt>\n<dd class=\"mehrzeilig\">" : "</dt>\n<dd>");
-    (void)str_add_html(r->out, t.buf, t.len);
-    (void)str_adds(r->out, "</dd>\n");
-    if (t.err && !r->out->err)
-        r->out->err = t.err;
-    str_release(&t);
+    if (n)
+        (void)str_adds(out, "</dl>\n");
+    return n;
 }
 
 int form_render_review(const struct form_def *d, const json_t *data, struct str *out)
 {
     for (size_t s = 0; s < d->n_steps; s++) {
-        struct review r = {.d = d, .out = out};
+        const struct form__step *st = &d->steps[s];
+        size_t count = 0;
         (void)str_adds(out, "<h2>");
-        esc(out, d->steps[s].title);
-        (void)str_adds(out, "</h2>\n<dl class=\"daten\">\n");
-        visit_step(d, s, data, review_one, &r);
-        (void)str_adds(out, "</dl>\n");
-        if (r.count == 0)
+        esc(out, st->title);
+        (void)str_adds(out, "</h2>\n");
+        for (size_t g = st->first; g < st->first + st->n; g++) {
+            const struct form__group *gr = &d->groups[g];
+            if (!form__group_visible(d, data, g))
+                continue;
+            if (!gr->repeat) {
+                /* The legend goes first, so write into a scratch string and
+                 * keep it only when the group shows anything. */
+                struct str part;
+                str_init(&part, 0);
+                size_t n = review_fields(&part, d, data, NULL, g);
+                if (n && gr->legend) {
+                    (void)str_adds(out, "<h3>");
+                    esc(out, gr->legend);
+                    (void)str_adds(out, "</h3>\n");
+                }
+                (void)str_add(out, part.buf, part.len);
+                if (part.err && !out->err)
+                    out->err = part.err;
+                str_release(&part);
+                count += n;
+                continue;
+            }
+            const json_t *arr = json_object_get(data, gr->id);
+            if (json_array_size(arr) == 0)
+                continue;
+            (void)str_adds(out, "<h3>");
+            esc(out, gr->legend);
+            (void)str_adds(out, "</h3>\n");
+            for (size_t i = 0; i < json_array_size(arr) && i < FORM_MAX_REPEAT; i++) {
+                (void)str_adds(out, "<h4>");
+                esc(out, gr->item);
+                str_addf(out, " %zu</h4>\n", i + 1);
+                size_t n = review_fields(out, d, data, json_array_get(arr, i), g);
+                if (n == 0)
+                    (void)str_adds(out, "<p class=\"leer\">Keine Angaben.</p>\n");
+                count += n + 1;
+            }
+        }
+        if (count == 0)
             (void)str_adds(out, "<p class=\"leer\">Keine Angaben.</p>\n");
     }
     return out->err;
 }
 
-struct summary {
-    const struct form_def *d;
-    json_t *list;
-    int err;
-};
-
-static void summary_one(void *ctx, size_t step, const char *label, size_t f, const json_t *v,
-                        bool entry_start, const char *entry_title)
+/* Appends one {step, label, value} to list. */
+static int summary_add(const struct form_def *d, size_t s, const char *label, size_t f,
+                       const json_t *v, json_t *list)
 {
-    struct summary *s = ctx;
     struct str t;
-    (void)entry_start;
-    (void)entry_title;
-    if (s->err)
-        return;
+    int rc = 0;
     str_init(&t, 0);
-    if (form__value_text(s->d, f, v, &t)) {
-        s->err = ERR_NOMEM;
+    if (form__value_text(d, f, v, &t)) {
+        rc = ERR_NOMEM;
     } else {
-        json_t *e = json_pack("{s:s, s:s, s:s}", "step", s->d->steps[step].title, "label", label,
-                              "value", t.buf);
-        if (!e || json_array_append_new(s->list, e))
-            s->err = ERR_NOMEM;
+        json_t *e =
+            json_pack("{s:s, s:s, s:s}", "step", d->steps[s].title, "label", label, "value", t.buf);
+        if (!e || json_array_append_new(list, e))
+            rc = ERR_NOMEM;
     }
     str_release(&t);
+    return rc;
 }
 
 int form_summary(const struct form_def *d, const json_t *data, json_t **ret)
 {
-    struct summary s = {.d = d, .list = json_array()};
-    if (!s.list)
+    json_t *list = json_array();
+    struct str label;
+    int rc = 0;
+    str_init(&label, 0);
+    if (!list)
         return ERR_NOMEM;
-    for (size_t i = 0; i < d->n_steps; i++)
-        visit_step(d, i, data, summary_one, &s);
-    if (s.err) {
-        json_decref(s.list);
-        return s.err;
+    for (size_t g = 0; g < d->n_groups && !rc; g++) {
+        const struct form__group *gr = &d->groups[g];
+        if (!form__group_visible(d, data, g))
+            continue;
+        const json_t *arr = gr->repeat ? json_object_get(data, gr->id) : NULL;
+        size_t entries = gr->repeat ? json_array_size(arr) : 1;
+        for (size_t i = 0; i < entries && i < FORM_MAX_REPEAT && !rc; i++) {
+            const json_t *entry = gr->repeat ? json_array_get(arr, i) : NULL;
+            for (size_t k = 0; k < gr->n && !rc; k++) {
+                size_t f = gr->first + k;
+                const json_t *v = shown_value(d, data, entry, f);
+                if (!v)
+                    continue;
+                form__label(d, f, i, &label);
+                rc = label.err ? label.err : summary_add(d, gr->step, label.buf, f, v, list);
+            }
+        }
     }
-    *ret = s.list;
+    str_release(&label);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    *ret = list;
     return 0;
 }

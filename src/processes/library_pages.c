@@ -355,27 +355,6 @@ static int get_process(struct http_req *req, struct http_resp *resp)
     return process_page(req, resp, 200, NULL);
 }
 
-/* Reads an upload (memory or temp file) of at most max bytes into out. */
-static int read_upload(const struct form_field *f, size_t max, struct str *out)
-{
-    if (f->size > max)
-        return ERR_TOOBIG;
-    if (!f->tmp_path)
-        return str_add(out, f->value ? f->value : "", f->value_len);
-    FILE *fp = fopen(f->tmp_path, "rb");
-    if (!fp)
-        return ERR_IO;
-    char buf[65536];
-    size_t n;
-    int rc = 0;
-    while (!rc && (n = fread(buf, 1, sizeof buf, fp)) > 0)
-        rc = out->len + n > max ? ERR_TOOBIG : str_add(out, buf, n);
-    if (!rc && ferror(fp))
-        rc = ERR_IO;
-    fclose(fp);
-    return rc;
-}
-
 static int post_model(struct http_req *req, struct http_resp *resp)
 {
     struct app *app = req->app;
@@ -391,7 +370,7 @@ static int post_model(struct http_req *req, struct http_resp *resp)
     struct str xml, why;
     str_init(&xml, PROC_MAX_MODEL + 1);
     str_init(&why, 2048);
-    int rc = read_upload(f, PROC_MAX_MODEL, &xml);
+    int rc = form_field_read(f, PROC_MAX_MODEL, &xml);
     int version = 0;
     if (!rc)
         rc = proc_model_add(app->store, &a, req->param[0], xml.buf, xml.len, comment, &version,

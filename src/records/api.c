@@ -155,31 +155,6 @@ static int get_plan(struct http_req *req, struct http_resp *resp)
     return reply(resp, 200, j);
 }
 
-/* Reads an uploaded file field into out (capped). */
-static int read_upload(const struct form_field *f, struct str *out)
-{
-    if (!f->tmp_path)
-        return str_add(out, f->value ? f->value : "", f->value_len);
-    int fd = open(f->tmp_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ERR_IO;
-    int rc = 0;
-    char buf[65536];
-    for (;;) {
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r < 0) {
-            rc = ERR_IO;
-            break;
-        }
-        if (r == 0)
-            break;
-        if ((rc = str_add(out, buf, (size_t)r)))
-            break;
-    }
-    close(fd);
-    return rc;
-}
-
 static int plan_import_reply(struct http_req *req, struct http_resp *resp, const char *p, size_t n,
                              bool json)
 {
@@ -207,7 +182,7 @@ static int post_plan(struct http_req *req, struct http_resp *resp)
     if (up && up->is_file) {
         struct str buf;
         str_init(&buf, REC_MAX_PLAN_UPLOAD);
-        int rc = read_upload(up, &buf);
+        int rc = form_field_read(up, SIZE_MAX, &buf);
         if (rc) {
             str_release(&buf);
             return rc == ERR_TOOBIG ? fail(resp, rc, "Die Datei ist zu groß (höchstens 4 MB).")

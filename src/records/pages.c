@@ -1270,27 +1270,6 @@ static int post_plan(struct http_req *req, struct http_resp *resp)
     return loc ? http_redirect(req, resp, loc) : ERR_NOMEM;
 }
 
-/* Reads an uploaded file (memory or temp file) of at most max bytes. */
-static int read_upload(const struct form_field *f, size_t max, struct str *out)
-{
-    if (f->size > max)
-        return ERR_TOOBIG;
-    if (!f->tmp_path)
-        return str_add(out, f->value ? f->value : "", f->value_len);
-    FILE *fp = fopen(f->tmp_path, "rb");
-    if (!fp)
-        return ERR_IO;
-    char buf[65536];
-    size_t n;
-    int rc = 0;
-    while (!rc && (n = fread(buf, 1, sizeof buf, fp)) > 0)
-        rc = out->len + n > max ? ERR_TOOBIG : str_add(out, buf, n);
-    if (!rc && ferror(fp))
-        rc = ERR_IO;
-    fclose(fp);
-    return rc;
-}
-
 static int post_plan_import(struct http_req *req, struct http_resp *resp)
 {
     struct app *app = req->app;
@@ -1309,7 +1288,7 @@ static int post_plan_import(struct http_req *req, struct http_resp *resp)
     struct str body, why;
     str_init(&body, PAGES_MAX_PLAN_IMPORT + 1);
     str_init(&why, 2048);
-    rc = read_upload(f, PAGES_MAX_PLAN_IMPORT, &body);
+    rc = form_field_read(f, PAGES_MAX_PLAN_IMPORT, &body);
     if (rc == ERR_TOOBIG) {
         add_error(v, "datei", "import-datei", "Die Datei darf höchstens 4 MB groß sein.");
         str_release(&body);

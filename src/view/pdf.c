@@ -273,16 +273,62 @@ int pdf_table(struct pdf_doc *d, size_t ncols, const char *const *titles, size_t
 
 /* ---- layout ---- */
 
-static PangoLayout *layout(struct lay *l, const PangoFontDescription *fd, const char *text,
-                           double width)
+/* Pango breaks a word longer than a line by trying one character after the
+ * other, in time quadratic in the word's length (a 32 KB "word" took 5 s);
+ * a zero-width space after every LONG_RUN characters without a space bounds
+ * that. Pango also slows down quadratically with the number of paragraphs
+ * in one layout, so text that flows over pages is laid out a paragraph at a
+ * time (flow_text), and layouts that show a few lines at most get only the
+ * first CUT_BYTES of their text. */
+#define LONG_RUN 200
+#define CUT_BYTES 8192
+
+/* Sets at most max bytes of text (cut at a character) as the text of lo,
+ * with breaks in long words. */
+static void set_text(PangoLayout *lo, const char *text, size_t max)
+{
+    size_t run = 0, len = strlen(text);
+    bool need = len > max;
+    for (const char *p = text; *p && !need; p = g_utf8_next_char(p)) {
+        run = g_unichar_isspace(g_utf8_get_char(p)) ? 0 : run + 1;
+        need = run > LONG_RUN;
+    }
+    if (!need) {
+        pango_layout_set_text(lo, text, (int)len);
+        return;
+    }
+    GString *g = g_string_sized_new(len + len / LONG_RUN * 3 + 1);
+    run = 0;
+    for (const char *p = text; *p && (size_t)(p - text) < max; p = g_utf8_next_char(p)) {
+        if (g_unichar_isspace(g_utf8_get_char(p))) {
+            run = 0;
+        } else if (++run > LONG_RUN) {
+            g_string_append(g, "\u200B");
+            run = 1;
+        }
+        g_string_append_len(g, p, g_utf8_next_char(p) - p);
+    }
+    pango_layout_set_text(lo, g->str, (int)g->len);
+    g_string_free(g, TRUE);
+}
+
+static PangoLayout *layout_max(struct lay *l, const PangoFontDescription *fd, const char *text,
+                               double width, size_t max)
 {
     PangoLayout *lo = pango_layout_new(l->pc);
     pango_layout_set_font_description(lo, fd);
     pango_layout_set_wrap(lo, PANGO_WRAP_WORD_CHAR);
     if (width > 0)
         pango_layout_set_width(lo, (int)(width * PANGO_SCALE));
-    pango_layout_set_text(lo, text, -1);
+    set_text(lo, text, max);
     return lo;
+}
+
+/* A layout for a few lines (headings, labels, cells): CUT_BYTES of text. */
+static PangoLayout *layout(struct lay *l, const PangoFontDescription *fd, const char *text,
+                           double width)
+{
+    return layout_max(l, fd, text, width, CUT_BYTES);
 }
 
 /* Height of a layout, in points. */
@@ -407,6 +453,28 @@ static void flow(struct lay *l, PangoLayout *lo, double x)
     pango_layout_iter_free(it);
 }
 
+/* Flows text over pages a paragraph (line of text) at a time, from l->y at
+ * x in a column of width. */
+static void flow_text(struct lay *l, const PangoFontDescription *fd, const char *text, double x,
+                      double width)
+{
+    const char *p = text;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n && p[n - 1] == '\r')
+            n--;
+        char *para = g_strndup(p, n);
+        PangoLayout *lo = layout_max(l, fd, para, width, SIZE_MAX);
+        flow(l, lo, x);
+        g_object_unref(lo);
+        g_free(para);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+}
+
 static void do_heading(struct lay *l, const struct blk *b)
 {
     PangoLayout *lo = layout(l, b->level == 1 ? l->h1 : l->h2, b->a, CONTENT_W);
@@ -438,18 +506,19 @@ static void two_col(struct lay *l, const char *left, const PangoFontDescription 
     PangoLayout *a = layout(l, lfd, left, lw - COL_GAP);
     pango_layout_set_height(a, -5);
     pango_layout_set_ellipsize(a, PANGO_ELLIPSIZE_END);
+    /* the first line of the value must fit beside the label */
     PangoLayout *v = layout(l, l->body, right, CONTENT_W - lw);
     need(l, fmax(first_line(v), height_of(a)));
+    g_object_unref(v);
     int page = l->page;
     double top = l->y;
     draw(l, a, MARGIN, top);
-    flow(l, v, MARGIN + lw);
+    flow_text(l, l->body, right, MARGIN + lw, CONTENT_W - lw);
     if (l->page == page)
         l->y = fmax(l->y, top + height_of(a));
     l->y += 4;
     l->fresh = false;
     g_object_unref(a);
-    g_object_unref(v);
 }
 
 static void do_qr(struct lay *l, const struct blk *b)
@@ -504,7 +573,7 @@ static void table_widths(struct lay *l, const struct blk *b, double *w)
         w[c] = 0;
         for (size_t r = 0; r <= b->nrows; r++) {
             PangoLayout *x = r ? lo : lb;
-            pango_layout_set_text(x, b->cells[r * nc + c], -1);
+            set_text(x, b->cells[r * nc + c], CUT_BYTES);
             w[c] = fmax(w[c], width_of(x) + 2 * CELL_PAD + 1);
             if (w[c] >= CONTENT_W)
                 break;
@@ -538,7 +607,7 @@ static double table_row(struct lay *l, const struct blk *b, size_t r, PangoLayou
     double h = 0;
     for (size_t c = 0; c < b->ncols; c++) {
         pango_layout_set_font_description(cols[c], r ? l->cell : l->cellb);
-        pango_layout_set_text(cols[c], b->cells[r * b->ncols + c], -1);
+        set_text(cols[c], b->cells[r * b->ncols + c], CUT_BYTES);
         h = fmax(h, height_of(cols[c]));
     }
     return h + 2 * CELL_PAD;
@@ -644,13 +713,10 @@ static void pass(struct pdf_doc *d, PangoFontMap *fm, cairo_surface_t *surf, boo
         const struct blk *b = &d->blks[i];
         switch (b->kind) {
         case BLK_HEADING: do_heading(&l, b); break;
-        case BLK_PARA: {
-            PangoLayout *lo = layout(&l, l.body, b->a, CONTENT_W);
-            flow(&l, lo, MARGIN);
+        case BLK_PARA:
+            flow_text(&l, l.body, b->a, MARGIN, CONTENT_W);
             l.y += 6;
-            g_object_unref(lo);
             break;
-        }
         case BLK_FIELD: two_col(&l, b->a, l.bold, LABEL_W, b->b); break;
         case BLK_ITEM: two_col(&l, "•", l.body, BULLET_W, b->a); break;
         case BLK_QR: do_qr(&l, b); break;

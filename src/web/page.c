@@ -1,6 +1,7 @@
 /* Page rendering inside the layout: every staff and citizen page gets the
  * city's name, the navigation for the user's roles, the user and the CSRF
  * token from here, so templates stay free of that bookkeeping. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ static const struct nav_item {
     {"Aussonderung", "/aussonderung", WEB_ROLE_REGISTRY | WEB_ROLE_ADMIN, false},
     {"Verwaltung", "/verwaltung", WEB_ROLE_ADMIN, false},
     {"Prozesse", "/admin/prozesse", WEB_ROLE_ADMIN, false},
+    {"Prozessanalyse", "/prozesse/analyse", WEB_ROLE_HEAD | WEB_ROLE_ADMIN, false},
 };
 
 static bool nav_current(const char *href, const char *path)
@@ -40,13 +42,20 @@ static json_t *build_nav(const struct http_req *req)
     json_t *arr = json_array();
     if (!arr)
         return NULL;
+    /* the longest matching target is current: /prozesse/analyse, not also /prozesse */
+    size_t cur = SIZE_MAX, cur_len = 0;
+    for (size_t i = 0; i < sizeof nav_items / sizeof nav_items[0]; i++)
+        if (nav_current(nav_items[i].href, req->path) && strlen(nav_items[i].href) > cur_len) {
+            cur = i;
+            cur_len = strlen(nav_items[i].href);
+        }
     for (size_t i = 0; i < sizeof nav_items / sizeof nav_items[0]; i++) {
         const struct nav_item *it = &nav_items[i];
         bool show = req->user.id ? (!it->roles || (req->user.roles & it->roles)) : it->public_;
         if (!show)
             continue;
-        json_t *o = json_pack("{s:s, s:s, s:b}", "label", it->label, "href", it->href, "current",
-                              nav_current(it->href, req->path));
+        json_t *o =
+            json_pack("{s:s, s:s, s:b}", "label", it->label, "href", it->href, "current", i == cur);
         if (!o || json_array_append_new(arr, o)) {
             json_decref(arr);
             return NULL;

@@ -73,6 +73,9 @@ describe('axe-core: no WCAG 2.1 A/AA violations', () => {
   test('/admin/prozesse', () => check('admin', '/admin/prozesse'));
   test('403 page (amt32 on /verwaltung)', () => check('staff', '/verwaltung', { status: 403 }));
   test('404 page, logged in', () => check('admin', '/gibt-es-nicht', { status: 404 }));
+  test('/prozesse/analyse (process mining list)', () => check('admin', '/prozesse/analyse'));
+  test('/prozesse/analyse/demo-mitzeichnung (tables and SVG charts)', () =>
+    check('admin', '/prozesse/analyse/demo-mitzeichnung'));
 });
 
 describe('narrow screen, 320 CSS px (WCAG 1.4.10 reflow)', () => {
@@ -86,6 +89,7 @@ describe('narrow screen, 320 CSS px (WCAG 1.4.10 reflow)', () => {
     ['admin', '/verwaltung/einstellungen', 200],
     ['admin', '/admin/prozesse', 200],
     ['admin', '/gibt-es-nicht', 404],
+    ['admin', '/prozesse/analyse/demo-mitzeichnung', 200],
   ]) {
     test(`${p} as ${who}: no horizontal page scrolling, no axe violations`, async () => {
       await check(who, p, { status });

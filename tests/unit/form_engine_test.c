@@ -93,6 +93,11 @@ static struct form_def *parse_ok(const char *json)
     return d;
 }
 
+static void parse_ok_free(const char *json)
+{
+    form_def_free(parse_ok(json));
+}
+
 /* Parses a definition that must be refused; returns the reason (static). */
 static const char *parse_bad(const char *json)
 {
@@ -333,6 +338,32 @@ static void test_numbers(void **state)
     assert_non_null(err_at(valid("\"betrag\": \"12,5\""), "betrag")); /* stored as a number */
 }
 
+/* Numbers shown the German way: decimal comma, points from 10.000 on. */
+static void test_number_text(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(one_field("{\"id\": \"n\", \"type\": \"number\", "
+                                            "\"label\": \"N\"}"));
+    static const struct {
+        double v;
+        const char *want;
+    } CASES[] = {{0.5, "0,5"},
+                 {1234, "1234"},
+                 {-12345, "-12.345"},
+                 {250000.75, "250.000,75"},
+                 {1e12, "1.000.000.000.000"},
+                 {-0.125, "-0,125"}};
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        json_t *data = json_pack("{s:f}", "n", CASES[i].v), *sum = NULL;
+        assert_int_equal(form_summary(d, data, &sum), 0);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(sum, 0), "value")),
+                            CASES[i].want);
+        json_decref(sum);
+        json_decref(data);
+    }
+    form_def_free(d);
+}
+
 static void test_pattern_and_length(void **state)
 {
     (void)state;
@@ -472,6 +503,14 @@ static void test_bad_definitions(void **state)
     m = parse_bad(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
                             "\"pattern\": \"((a{100}){100}){100}\"}"));
     assert_non_null(strstr(m, "Wiederholungen"));
+    m = parse_bad(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
+                            "\"pattern\": \"\\\\d{5}\"}"));
+    assert_non_null(strstr(m, "[0-9]"));
+    m = parse_bad(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
+                            "\"pattern\": \"(a)\\\\1\"}"));
+    assert_non_null(strstr(m, "POSIX ERE"));
+    parse_ok_free(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
+                            "\"pattern\": \"[0-9]+\\\\.[0-9]+\\\\s*\"}"));
     m = parse_bad(one_field("{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", "
                             "\"show_if\": {\"field\": \"nix\", \"equals\": \"x\"}}"));
     assert_non_null(strstr(m, "unbekannte Feld „nix“"));
@@ -636,6 +675,17 @@ static void test_collect(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(kinder, 0), "kname")),
                         "Lisa");
 
+    /* Remove names the entry as shown, even when an empty one before it closes up. */
+    const char *p6[] = {"kinder.0.kname=Max",           "kinder.1.kname=",
+                        "kinder.2.kname=Paul",          "kinder.3.kname=Lena",
+                        FORM_REMOVE_BUTTON "=kinder.2", NULL};
+    assert_int_equal(form_collect(def, 1, post(p6), NULL, 0, data, &errors), 0);
+    json_decref(errors);
+    kinder = json_object_get(data, "kinder");
+    assert_int_equal(json_array_size(kinder), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(kinder, 1), "kname")),
+                        "Lena");
+
     /* Step out of range. */
     assert_int_equal(form_collect(def, 2, post(p5), NULL, 0, data, &errors), ERR_INVALID);
     assert_int_equal(form_collect(def, -2, post(p5), NULL, 0, data, &errors), ERR_INVALID);
@@ -649,10 +699,29 @@ static void test_collect_numbers(void **state)
         const char *in;
         double want; /* NAN-free: -1e99 = not a number */
     } CASES[] = {
-        {"12", 12},          {"12,5", 12.5},   {"12.5", 12.5},    {"1.234,56", 1234.56},
-        {"1,234.5", 1234.5}, {"-3", -3},       {" 7 ", 7},        {"1.234.567", 1234567},
-        {"abc", -1e99},      {"1,2,3", -1e99}, {"12,5.3", -1e99}, {"1e5", -1e99},
-        {",", -1e99},        {"--1", -1e99},
+        {"12", 12},
+        {"12,5", 12.5},
+        {"12.5", 12.5},
+        {"1.234,56", 1234.56},
+        {"1,234.5", 1234.5},
+        {"-3", -3},
+        {" 7 ", 7},
+        {"1.234.567", 1234567},
+        {"abc", -1e99},
+        {"1,2,3", -1e99},
+        {"12,5.3", -1e99},
+        {"1e5", -1e99},
+        {",", -1e99},
+        {"--1", -1e99},
+        /* German thousands: a point before exactly three digits; a euro sign after. */
+        {"250.000", 250000},
+        {"250.000 €", 250000},
+        {"12,50€", 12.5},
+        {"0.125", 0.125},
+        {"-1.500", -1500},
+        {"1.5", 1.5},
+        {"12.50", 12.5},
+        {"€", -1e99},
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         json_t *data = json_object(), *errors = NULL;
@@ -673,6 +742,195 @@ static void test_collect_numbers(void **state)
         json_decref(errors);
         json_decref(data);
     }
+}
+
+/* Patterns written with their own anchors work as well. */
+static void test_pattern_anchors(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(one_field(
+        "{\"id\": \"a\", \"type\": \"text\", \"label\": \"A\", \"pattern\": \"^[^0-9]*$\"}, "
+        "{\"id\": \"b\", \"type\": \"text\", \"label\": \"B\", \"pattern\": \"ab|cd\"}"));
+    json_t *e = errors_of(d, "{\"a\": \"ohne\", \"b\": \"cd\"}");
+    assert_int_equal(json_array_size(e), 0);
+    json_decref(e);
+    e = errors_of(d, "{\"a\": \"mit 1\", \"b\": \"abcd\"}");
+    assert_int_equal(json_array_size(e), 2);
+    json_decref(e);
+    form_def_free(d);
+}
+
+/* Rules inside a repeatable group apply per entry; required_if with "in". */
+static void test_rules_in_entries(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(
+        "{\"steps\": [{\"title\": \"S\", \"groups\": ["
+        " {\"legend\": \"Art\", \"fields\": [{\"id\": \"art\", \"type\": \"radio\", \"label\": "
+        "  \"Art\", \"options\": [\"a\", \"b\", \"c\"]}, {\"id\": \"grund\", \"type\": \"text\", "
+        "  \"label\": \"Grund\"}]},"
+        " {\"id\": \"zeiten\", \"legend\": \"Zeiten\", \"repeat\": {\"max\": 4}, \"fields\": ["
+        "  {\"id\": \"von\", \"type\": \"date\", \"label\": \"Von\"},"
+        "  {\"id\": \"bis\", \"type\": \"date\", \"label\": \"Bis\"}]}]}],"
+        " \"rules\": [{\"type\": \"before\", \"a\": \"von\", \"b\": \"bis\"},"
+        "  {\"type\": \"required_if\", \"a\": \"grund\", \"b\": \"art\", \"in\": [\"b\", \"c\"],"
+        "   \"message\": \"Bitte nennen Sie einen Grund.\"}]}");
+    json_t *e =
+        errors_of(d, "{\"art\": \"c\", \"zeiten\": [{\"von\": \"2026-01-01\", \"bis\": "
+                     "\"2026-02-01\"}, {\"von\": \"2026-03-01\", \"bis\": \"2026-02-01\"}]}");
+    assert_int_equal(json_array_size(e), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(e, 0), "field")),
+                        "zeiten.1.von");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(e, 0), "message")),
+                        "„Von“ muss vor „Bis“ liegen.");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(e, 1), "message")),
+                        "Bitte nennen Sie einen Grund.");
+    json_decref(e);
+    e = errors_of(d, "{\"art\": \"a\"}");
+    assert_int_equal(json_array_size(e), 0);
+    json_decref(e);
+    /* Scope: a field outside may not read a field inside a repeatable group. */
+    const char *m = parse_bad(
+        "{\"steps\": [{\"title\": \"S\", \"groups\": ["
+        " {\"id\": \"r\", \"legend\": \"R\", \"repeat\": {}, \"fields\": [{\"id\": \"x\", "
+        "  \"type\": \"yesno\", \"label\": \"X\"}]},"
+        " {\"legend\": \"G\", \"fields\": [{\"id\": \"y\", \"type\": \"text\", \"label\": \"Y\", "
+        "  \"show_if\": {\"field\": \"x\", \"equals\": true}}]}]}]}");
+    assert_non_null(strstr(m, "wiederholbaren Gruppe"));
+    form_def_free(d);
+}
+
+static void test_def_helpers(void **state)
+{
+    (void)state;
+    assert_int_equal(form_def_steps(def), 2);
+    assert_int_equal(form_def_fields(def), 25);
+    assert_false(form_def_step_has_files(def, 0));
+    assert_true(form_def_step_has_files(def, 1));
+    assert_true(form_def_step_has_files(def, -1));
+    assert_false(form_def_step_has_files(def, 2));
+    assert_int_equal(form_def_field_step(def, "vorname"), 0);
+    assert_int_equal(form_def_field_step(def, "beginn"), 1);
+    assert_int_equal(form_def_field_step(def, "kinder"), 1);
+    assert_int_equal(form_def_field_step(def, "kinder.2.kname"), 1);
+    assert_int_equal(form_def_field_step(def, "kinder.2.vorname"), -1);
+    assert_int_equal(form_def_field_step(def, "kname"), -1);
+    assert_int_equal(form_def_field_step(def, "nix"), -1);
+    assert_int_equal(form_def_field_step(def, ""), -1);
+}
+
+/* Two fields with the same label are told apart by their group's legend. */
+static void test_ambiguous_labels(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(
+        "{\"steps\": [{\"title\": \"S\", \"groups\": ["
+        " {\"legend\": \"Ihre Anschrift\", \"fields\": [{\"id\": \"strasse\", \"type\": "
+        "  \"text\", \"label\": \"Straße\", \"required\": true}]},"
+        " {\"legend\": \"Baugrundstück\", \"fields\": [{\"id\": \"bau_strasse\", \"type\": "
+        "  \"text\", \"label\": \"Straße\", \"required\": true}, {\"id\": \"flur\", "
+        "  \"type\": \"text\", \"label\": \"Flur\"}]}]}]}");
+    json_t *e = errors_of(d, "{}");
+    assert_int_equal(json_array_size(e), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(e, 1), "label")),
+                        "Straße (Baugrundstück)");
+    struct str out;
+    str_init(&out, 0);
+    assert_int_equal(form_render_errors(e, &out), 0);
+    assert_non_null(strstr(out.buf, "<a href=\"#bau_strasse\">Straße (Baugrundstück): Bitte geben "
+                                    "Sie „Straße“ an.</a>"));
+    str_release(&out);
+    json_decref(e);
+    json_t *data = json_pack("{s:s, s:s, s:s}", "strasse", "A", "bau_strasse", "B", "flur", "3");
+    json_t *sum = NULL;
+    assert_int_equal(form_summary(d, data, &sum), 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sum, 0), "label")),
+                        "Straße (Ihre Anschrift)");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sum, 2), "label")),
+                        "Flur");
+    json_decref(sum);
+    json_decref(data);
+    form_def_free(d);
+}
+
+static void test_validate_not_object(void **state)
+{
+    (void)state;
+    json_t *arr = json_array(), *e = NULL;
+    assert_int_equal(form_validate(def, arr, &e), 0);
+    assert_int_equal(json_array_size(e), 1);
+    json_decref(e);
+    json_decref(arr);
+    /* A repeatable group that is not a list. */
+    assert_non_null(err_at(valid("\"kinder\": {\"kname\": \"x\"}"), "kinder"));
+    assert_non_null(err_at(valid("\"kinder\": [1]"), "kinder"));
+}
+
+/* A hidden repeatable group is dropped by collect; add stops at max. */
+static void test_collect_hidden_group(void **state)
+{
+    (void)state;
+    struct form_def *d = parse_ok(
+        "{\"steps\": [{\"title\": \"S\", \"groups\": ["
+        " {\"legend\": \"Frage\", \"fields\": [{\"id\": \"kinder_da\", \"type\": \"yesno\", "
+        "  \"label\": \"Haben Sie Kinder?\"}]},"
+        " {\"id\": \"kinder\", \"legend\": \"Kinder\", \"repeat\": {\"min\": 1, \"max\": 2, "
+        "  \"item\": \"Kind\"}, \"show_if\": {\"field\": \"kinder_da\", \"equals\": true}, "
+        "  \"fields\": [{\"id\": \"name\", \"type\": \"text\", \"label\": \"Name\", "
+        "  \"required\": true}]}]}]}");
+    json_t *data = json_object(), *errors = NULL;
+    const char *p1[] = {"kinder_da=nein", "kinder.0.name=Max", NULL};
+    assert_int_equal(form_collect(d, 0, post(p1), NULL, 0, data, &errors), 0);
+    assert_int_equal(json_array_size(errors), 0);
+    assert_null(json_object_get(data, "kinder"));
+    json_decref(errors);
+    const char *p2[] = {"kinder_da=ja", "kinder.0.name=Max", "kinder.1.name=Moritz",
+                        FORM_ADD_BUTTON "=kinder", NULL};
+    assert_int_equal(form_collect(d, 0, post(p2), NULL, 0, data, &errors), 0);
+    assert_int_equal(json_array_size(json_object_get(data, "kinder")), 2); /* max 2 */
+    json_decref(errors);
+    /* Two entries, min 1: each has a remove button; at max no add button. */
+    struct str out;
+    str_init(&out, 0);
+    assert_int_equal(form_render_step(d, 0, data, NULL, &out), 0);
+    assert_non_null(strstr(out.buf, "name=\"" FORM_REMOVE_BUTTON "\" value=\"kinder.1\""));
+    assert_null(strstr(out.buf, FORM_ADD_BUTTON));
+    assert_non_null(strstr(out.buf, "Nur ausfüllen, wenn Sie bei „Haben Sie Kinder?“ „Ja“"));
+    str_release(&out);
+    /* With nothing sent the group has min entries, each empty: errors at the field. */
+    const char *p3[] = {"kinder_da=ja", NULL};
+    assert_int_equal(form_collect(d, 0, post(p3), NULL, 0, data, &errors), 0);
+    assert_int_equal(json_array_size(json_object_get(data, "kinder")), 1);
+    assert_int_equal(json_array_size(errors), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
+                        "kinder.0.name");
+    json_decref(errors);
+    json_decref(data);
+    form_def_free(d);
+}
+
+/* Uploads: a wrong type is reported and named; a field of another step is ignored. */
+static void test_collect_upload(void **state)
+{
+    (void)state;
+    json_t *data = json_object(), *errors = NULL;
+    const char *p[] = {"kinder.0.kname=Max", NULL};
+    struct form_upload up[2] = {
+        {.field = "kinder.0.urkunde",
+         .name = "bild.png",
+         .mime = "image/png",
+         .size = 10,
+         .sha256 = "aa"},
+        {.field = "vorname", .name = "x.pdf", .mime = "application/pdf", .size = 1, .sha256 = "bb"},
+    };
+    assert_int_equal(form_collect(def, 1, post(p), up, 2, data, &errors), 0);
+    assert_int_equal(json_array_size(errors), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 0), "message")),
+                        "Die Datei „bild.png“ hat ein Format, das hier nicht erlaubt ist. "
+                        "Erlaubt: PDF.");
+    assert_null(json_object_get(data, "vorname"));
+    json_decref(errors);
+    json_decref(data);
 }
 
 /* ---- rendering ------------------------------------------------------------------------ */
@@ -697,6 +955,7 @@ static void test_render(void **state)
                                     "aria-invalid=\"true\" aria-required=\"true\""));
     assert_non_null(strstr(out.buf, "id=\"vorname-fehler\""));
     assert_non_null(strstr(out.buf, "autocomplete=\"given-name\""));
+    assert_null(strstr(out.buf, "autocomplete=\"email\"")); /* only where the author says so */
     assert_non_null(strstr(out.buf, "value=\"DE89 3704 0044 0532 0130 00\""));
     assert_non_null(strstr(out.buf, "<fieldset class=\"gruppe\" id=\"name\">\n<legend>Ihr Name"));
     /* Radio groups as nested fieldsets; yes/no checked from the data. */
@@ -740,7 +999,10 @@ static void test_render(void **state)
     assert_int_equal(form_render_review(def, data, &out), 0);
     assert_non_null(strstr(out.buf, "<h2>Angaben zur Person</h2>"));
     assert_non_null(strstr(out.buf, "<dt>IBAN</dt>\n<dd>DE89 3704 0044 0532 0130 00</dd>"));
-    assert_non_null(strstr(out.buf, "<h3>Kind 1</h3>"));
+    assert_non_null(
+        strstr(out.buf,
+               "<h3>Kinder</h3>\n<h4>Kind 1</h4>\n<dl class=\"daten\">\n<dt>Name des Kindes</dt>"));
+    assert_non_null(strstr(out.buf, "<h3>Ihr Name</h3>"));
     assert_null(strstr(out.buf, "<script>"));
     str_release(&out);
     json_decref(errors);
@@ -752,7 +1014,7 @@ static void test_summary(void **state)
     (void)state;
     json_t *data = json_loads(
         "{\"vorname\": \"Erika\", \"geburt\": \"2000-02-29\", \"iban\": "
-        "\"DE89370400440532013000\", \"betrag\": 1234.5, \"art\": \"gewerbe\", \"hund\": false, "
+        "\"DE89370400440532013000\", \"betrag\": 1234567.25, \"art\": \"gewerbe\", \"hund\": false, "
         "\"hundename\": \"versteckt\", \"themen\": [\"a\", \"c\"], \"kinder\": [{\"kname\": "
         "\"Max\", \"urkunde\": {\"name\": \"u.pdf\", \"mime\": \"application/pdf\", \"size\": "
         "2048, \"sha256\": \"ab\"}}]}",
@@ -766,7 +1028,7 @@ static void test_summary(void **state)
         "{\"step\":\"Angaben zur Person\",\"label\":\"Vorname\",\"value\":\"Erika\"}",
         "\"label\":\"Geburtsdatum\",\"value\":\"29.02.2000\"",
         "\"label\":\"IBAN\",\"value\":\"DE89 3704 0044 0532 0130 00\"",
-        "\"label\":\"Betrag\",\"value\":\"1234,5\"",
+        "\"label\":\"Betrag\",\"value\":\"1.234.567,25\"",
         "\"label\":\"Art\",\"value\":\"Gewerblich\"",
         "\"value\":\"nein\"",
         "\"label\":\"Themen\",\"value\":\"a, c\"",
@@ -789,6 +1051,7 @@ int main(void)
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_number_text),
         cmocka_unit_test(test_pattern_and_length),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_checkbox_and_required),
@@ -799,6 +1062,13 @@ int main(void)
         cmocka_unit_test(test_bad_definitions),
         cmocka_unit_test(test_collect),
         cmocka_unit_test(test_collect_numbers),
+        cmocka_unit_test(test_pattern_anchors),
+        cmocka_unit_test(test_rules_in_entries),
+        cmocka_unit_test(test_def_helpers),
+        cmocka_unit_test(test_ambiguous_labels),
+        cmocka_unit_test(test_validate_not_object),
+        cmocka_unit_test(test_collect_hidden_group),
+        cmocka_unit_test(test_collect_upload),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_summary),
     };
