@@ -25,8 +25,8 @@ static const struct nav_item {
     {"Aktenplan", "/aktenplan", WEB_ROLE_REGISTRY | WEB_ROLE_ADMIN, false},
     {"Aussonderung", "/aussonderung", WEB_ROLE_REGISTRY | WEB_ROLE_ADMIN, false},
     {"Verwaltung", "/verwaltung", WEB_ROLE_ADMIN, false},
-    {"Prozesse", "/admin/prozesse", WEB_ROLE_ADMIN, false},
     {"Prozessanalyse", "/prozesse/analyse", WEB_ROLE_HEAD | WEB_ROLE_ADMIN, false},
+    {"Abläufe", "/admin/prozesse", WEB_ROLE_ADMIN, false},
 };
 
 static bool nav_current(const char *href, const char *path)

@@ -10,27 +10,6 @@
 #include "web/web.h"
 #include "workflow_int.h"
 
-/* Reads an uploaded file (memory or temp file) of at most max bytes. */
-static int read_upload(const struct form_field *f, size_t max, struct str *out)
-{
-    if (f->size > max)
-        return ERR_TOOBIG;
-    if (!f->tmp_path)
-        return str_add(out, f->value ? f->value : "", f->value_len);
-    FILE *fp = fopen(f->tmp_path, "rb");
-    if (!fp)
-        return ERR_IO;
-    char buf[65536];
-    size_t n;
-    int rc = 0;
-    while (!rc && (n = fread(buf, 1, sizeof buf, fp)) > 0)
-        rc = out->len + n > max ? ERR_TOOBIG : str_add(out, buf, n);
-    if (!rc && ferror(fp))
-        rc = ERR_IO;
-    fclose(fp);
-    return rc;
-}
-
 /* Renders the page with status; fehler (may be NULL), problems (borrowed,
  * may be NULL) and the service key typed in. */
 static int page(struct http_req *req, struct http_resp *resp, int status, const char *fehler,
@@ -45,7 +24,7 @@ static int page(struct http_req *req, struct http_resp *resp, int status, const 
     if (http_query(req, "bereitgestellt"))
         flash = "Das Modell wurde bereitgestellt.";
     json_t *d = json_pack(
-        "{s:s, s:o, s:s?, s:O?, s:b, s:s, s:s?}", "title", fehler ? "Fehler: Prozesse" : "Prozesse",
+        "{s:s, s:o, s:s?, s:O?, s:b, s:s, s:s?}", "title", fehler ? "Fehler: Abläufe" : "Abläufe",
         "bereitstellungen", list, "fehler", fehler, "probleme", problems, "hat_probleme",
         json_array_size(problems) > 0, "leistung", service ? service : "", "flash", flash);
     if (!d)
@@ -82,7 +61,7 @@ static int post_processes(struct http_req *req, struct http_resp *resp)
     str_init(&err, 4096);
     json_t *problems = NULL;
     struct wf_deployment dep;
-    rc = read_upload(f, BPMN_MAX_BYTES, &data);
+    rc = form_field_read(f, BPMN_MAX_BYTES, &data);
     const char *name = f->filename && *f->filename ? f->filename : "modell.bpmn";
     if (rc == ERR_TOOBIG) {
         rc = page(req, resp, 413, "Die Datei ist zu groß (höchstens 16 MB).", NULL, service);

@@ -32,7 +32,6 @@ struct run {
     char case_ref[REC_REF_MAX];    /* the Vorgang */
     json_t *vars;                  /* case data */
     bool vars_dirty;               /* vars must be written back */
-    bool pending_action;           /* a token waits in state "action" */
     int64_t now;                   /* time of the event */
     char now_iso[32];              /* the same as ISO 8601 */
     int steps;                     /* token moves so far */
@@ -381,7 +380,7 @@ static int act_notice(struct run *r, const struct bpmn_node *n)
     str_init(&head, 1024);
     str_init(&pdf, WF_MAX_NOTICE_BYTES);
     int64_t doc = 0;
-    int rc = wf__subst((const char *)tf->data, tf->len, r->vars, r->case_ref, r->now, &text);
+    int rc = wf__subst((const char *)tf->data, tf->len, r->vars, r->case_ref, r->now, true, &text);
     if (!rc)
         rc = letterhead(r, &head);
     if (!rc)
@@ -472,7 +471,7 @@ static int act_notify(struct run *r, const struct bpmn_node *n)
     struct str msg;
     str_init(&msg, WF_MESSAGE_MAX_TEXT);
     int64_t case_id = 0;
-    int rc = wf__subst(text, strlen(text), r->vars, r->case_ref, r->now, &msg);
+    int rc = wf__subst(text, strlen(text), r->vars, r->case_ref, r->now, false, &msg);
     if (!rc)
         rc = store_query_int(r->c, &case_id, "SELECT case_id FROM instances WHERE id = ?", "i",
                              r->inst);
@@ -491,10 +490,17 @@ static int service_task(struct run *r, const struct tok *t, const struct bpmn_no
     if (!act)
         return ERR_CORRUPT;
     if (strcmp(act, "close_case") == 0) {
-        r->pending_action = true;
-        return tok_set(r, t->id, NULL, "action");
-    }
-    if (strcmp(act, "notify") == 0) {
+        /* rec_case_close joins this transaction (store.h: writes compose),
+         * so the case closes atomically with the step; closed already
+         * counts as done. */
+        struct rec_actor sys = rec_actor_system(WF_ACTOR);
+        rc = rec_case_close(r->s, &sys, r->case_ref);
+        if (rc == ERR_EXISTS)
+            rc = 0;
+        if (!rc)
+            rc = jn(r, WF_ACTOR, "wf.action",
+                    json_pack("{s:s, s:s}", "node", n->id, "action", "close_case"));
+    } else if (strcmp(act, "notify") == 0) {
         rc = act_notify(r, n);
     } else if (strcmp(act, "render_notice") == 0) {
         rc = act_notice(r, n);
@@ -697,7 +703,9 @@ static int drive(struct run *r)
 }
 
 /* Closes the cases of instance inst whose tokens wait in state "action" and
- * moves those tokens on, one transaction each. */
+ * moves those tokens on, one transaction each. Earlier versions closed the
+ * case in a second transaction and left the token in "action" in between;
+ * this finishes such tokens found in a data directory after a crash. */
 static int run_actions(struct store *s, int64_t inst, int *ret_done)
 {
     for (;;) {
@@ -762,8 +770,7 @@ static int run_actions(struct store *s, int64_t inst, int *ret_done)
     }
 }
 
-/* Commits the event in r (or rolls back on rc), releases r and runs pending
- * actions after the commit. */
+/* Commits the event in r (or rolls back on rc) and releases r. */
 static int finish(struct run *r, int rc)
 {
     if (!rc)
@@ -771,13 +778,7 @@ static int finish(struct run *r, int rc)
     if (rc)
         store_rollback(r->c);
     store_put(r->s, r->c);
-    bool pending = r->pending_action;
-    int64_t inst = r->inst;
     run_release(r);
-    /* The event is committed: a failing action must not report it as failed.
-     * Its token keeps waiting in state "action" and wf_resume retries it. */
-    if (!rc && pending)
-        (void)!run_actions(r->s, inst, NULL);
     return rc;
 }
 

@@ -10,12 +10,13 @@
  * wf.task.unclaim, wf.task.complete, wf.task.cancel, wf.gateway, wf.timer.fire,
  * wf.notify, wf.resubmission, wf.action, wf.instance.end) in that transaction.
  *
- * The one exception is the action close_case: closing the Vorgang is a write
- * of the E-Akte with its own transaction (rec_case_close), so the token waits
- * in state "action" at the commit, the case is closed after it, and a second
- * transaction moves the token on. wf_resume finishes such tokens after a
- * crash in between or a failed close (the event itself still returns 0 once
- * committed); closing an already closed case counts as done.
+ * Built-in actions that write to the E-Akte (close_case, render_notice,
+ * file_document) call its functions inside the event's transaction: a write
+ * on a thread that holds an open write transaction joins it as a savepoint
+ * (store.h), so the case is closed or the document filed in the same commit
+ * as the step and its journal entries, or not at all. wf_resume finishes
+ * tokens that an earlier version left waiting in state "action" (closing
+ * an already closed case counts as done).
  *
  * Semantics kept simple on purpose: a parallel join waits for as many tokens
  * as it has incoming flows (not per flow); an exclusive gateway takes the
@@ -83,7 +84,8 @@ int wf_task_complete(struct store *s, const struct rec_actor *a, int64_t task_id
  * count. */
 int wf_timers_fire(struct store *s, int64_t now, int *ret_fired) WUR;
 
-/* Finishes close_case actions interrupted by a crash (call at start-up).
+/* Finishes close_case actions that an earlier version left in state
+ * "action" when it crashed (call at start-up).
  * *ret_done (may be NULL) gets the number of tokens moved on. */
 int wf_resume(struct store *s, int *ret_done) WUR;
 

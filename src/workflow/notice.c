@@ -1,7 +1,8 @@
 /* Notices (Bescheide) from text templates: data/notices/<name>.txt is
  * embedded in the binary; "{{var}}" takes a case variable, "{{case}}" the
  * case reference, "{{date}}" today's date; "# " starts a heading, "- " a
- * list item, blank lines separate paragraphs. The result is laid out as a
+ * list item, blank lines separate paragraphs; a line whose variables are
+ * all missing is left out, so one template serves several services. The result is laid out as a
  * PDF by view/pdf.h. */
 #include <ctype.h>
 #include <stdio.h>
@@ -31,9 +32,12 @@ const struct embed_file *wf__notice_template(const char *name)
 }
 
 /* Appends the value of variable name as text: strings as they are, numbers
- * in German notation, booleans as ja/nein, anything else (missing) empty. */
-static int add_value(struct str *out, const json_t *v)
+ * in German notation, booleans as ja/nein; *ret_filled tells whether
+ * anything non-empty was there. */
+static int add_value(struct str *out, const json_t *v, bool *ret_filled)
 {
+    *ret_filled =
+        (json_is_string(v) && *json_string_value(v)) || json_is_number(v) || json_is_boolean(v);
     if (json_is_string(v))
         return str_adds(out, json_string_value(v));
     if (json_is_integer(v))
@@ -52,15 +56,30 @@ static int add_value(struct str *out, const json_t *v)
 }
 
 int wf__subst(const char *p, size_t n, const json_t *vars, const char *case_ref, int64_t now,
-              struct str *out)
+              bool drop_empty, struct str *out)
 {
     int rc = 0;
+    size_t line_start = out->len;
+    int vars_in_line = 0, vars_filled = 0;
     for (size_t i = 0; i < n && !rc;) {
+        if (p[i] == '\n') {
+            /* a line whose variables are all missing or empty is left out */
+            if (drop_empty && vars_in_line && !vars_filled) {
+                out->len = line_start;
+                out->buf[out->len] = '\0';
+                i++;
+            } else {
+                rc = str_addc(out, p[i++]);
+            }
+            line_start = out->len;
+            vars_in_line = vars_filled = 0;
+            continue;
+        }
         const char *close = NULL;
         if (i + 1 < n && p[i] == '{' && p[i + 1] == '{')
             close = memmem(p + i + 2, n - i - 2, "}}", 2);
         size_t k = close ? (size_t)(close - (p + i + 2)) : 0;
-        if (!close || k == 0 || k > WF_NOTICE_MAX_VAR) {
+        if (!close || k == 0 || k > WF_NOTICE_MAX_VAR || memchr(p + i + 2, '\n', k)) {
             rc = str_addc(out, p[i++]);
             continue;
         }
@@ -77,9 +96,16 @@ int wf__subst(const char *p, size_t n, const json_t *vars, const char *case_ref,
             rtime_display_date(now, day, sizeof day);
             rc = str_adds(out, day);
         } else {
-            rc = add_value(out, json_object_get(vars, name));
+            bool filled;
+            rc = add_value(out, json_object_get(vars, name), &filled);
+            vars_in_line++;
+            vars_filled += filled;
         }
         i += k + 4;
+    }
+    if (!rc && drop_empty && vars_in_line && !vars_filled) {
+        out->len = line_start;
+        out->buf[out->len] = '\0';
     }
     return rc;
 }

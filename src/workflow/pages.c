@@ -250,11 +250,6 @@ static int task_load(struct http_req *req, json_t **ret)
     return rc;
 }
 
-static json_t *num(double v)
-{
-    return json_real(v);
-}
-
 /* The parsed model of the task t (from the cache, see workflow_int.h);
  * give it back with wf__model_put. */
 static int model_load(struct app *app, const json_t *t, const struct wf__model **ret)
@@ -262,72 +257,26 @@ static int model_load(struct app *app, const json_t *t, const struct wf__model *
     return wf__model_get(app->store, NULL, json_integer_value(json_object_get(t, "model")), ret);
 }
 
-/* The diagram of model m as data for the SVG of the template: shapes with
- * kind and bounds, edges with their points, the current node marked. NULL
- * when the model has no DI. */
-static json_t *diagram(const struct bpmn_model *m, const char *pid, const char *current)
+/* The nodes of instance inst that hold a live token (a new array, NULL on
+ * failure: the diagram then marks only the task's own step). */
+static json_t *live_nodes(struct app *app, int64_t inst)
 {
-    json_t *d = NULL;
-    const struct bpmn_process *p = NULL;
-    for (const struct bpmn_process *q = m->processes; q; q = q->next)
-        if (strcmp(q->id, pid) == 0)
-            p = q;
-    double minx = 1e9, miny = 1e9, maxx = 0, maxy = 0;
-    json_t *shapes = json_array(), *edges = json_array();
-    for (const struct bpmn_shape *s = m->shapes; s && shapes; s = s->next) {
-        if (!s->has_bounds)
-            continue;
-        const struct bpmn_node *n = NULL;
-        for (const struct bpmn_node *k = p ? p->scope.nodes : NULL; k; k = k->next)
-            if (strcmp(k->id, s->element) == 0)
-                n = k;
-        const char *kind = !n                             ? "bereich"
-                           : n->kind == BPMN_KIND_EVENT   ? "ereignis"
-                           : n->kind == BPMN_KIND_GATEWAY ? "verzweigung"
-                                                          : "aufgabe";
-        bool cur = n && strcmp(n->id, current) == 0;
-        json_t *o =
-            json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "kind", kind, "name",
-                      n ? n->name : "", "x", num(s->x), "y", num(s->y), "w", num(s->w), "h",
-                      num(s->h), "cx", num(s->x + s->w / 2), "cy", num(s->y + s->h / 2), "r",
-                      num(s->w < s->h ? s->w / 2 : s->h / 2), "aktuell", cur);
-        if (o && !strcmp(kind, "verzweigung")) {
-            char pts[160];
-            snprintf(pts, sizeof pts, "%g,%g %g,%g %g,%g %g,%g", s->x + s->w / 2, s->y, s->x + s->w,
-                     s->y + s->h / 2, s->x + s->w / 2, s->y + s->h, s->x, s->y + s->h / 2);
-            set(o, "punkte", json_string(pts));
-        }
-        if (o) {
-            set(o, "ist_bereich", json_boolean(!strcmp(kind, "bereich")));
-            set(o, "ist_aufgabe", json_boolean(!strcmp(kind, "aufgabe")));
-            set(o, "ist_rund", json_boolean(!strcmp(kind, "ereignis")));
-            set(o, "ist_raute", json_boolean(!strcmp(kind, "verzweigung")));
-        }
-        json_array_append_new(shapes, o);
-        if (s->x < minx)
-            minx = s->x;
-        if (s->y < miny)
-            miny = s->y;
-        if (s->x + s->w > maxx)
-            maxx = s->x + s->w;
-        if (s->y + s->h > maxy)
-            maxy = s->y + s->h;
+    struct store_conn *c;
+    struct store_stmt *st;
+    json_t *ids = json_array();
+    if (!ids || store_get(app->store, &c))
+        return ids;
+    if (!store_prepare(c,
+                       "SELECT DISTINCT node_id FROM tokens WHERE instance_id = ?"
+                       " AND state NOT IN ('done', 'cancelled')",
+                       &st)) {
+        if (!store_bind(st, "i", inst))
+            while (store_step(st) == STORE_ROW)
+                json_array_append_new(ids, json_string(store_col_text(st, 0)));
+        store_done(st);
     }
-    for (const struct bpmn_edge *e = m->edges; e && edges; e = e->next) {
-        struct str pts;
-        str_init(&pts, 4096);
-        for (size_t i = 0; i < e->n_points; i++)
-            str_addf(&pts, "%s%g,%g", i ? " " : "", e->points[i].x, e->points[i].y);
-        json_array_append_new(edges, json_pack("{s:s}", "punkte", pts.buf));
-        str_release(&pts);
-    }
-    if (shapes && edges && json_array_size(shapes))
-        d = json_pack("{s:O, s:O, s:o, s:o, s:o, s:o}", "formen", shapes, "kanten", edges, "links",
-                      num(minx - 10), "oben", num(miny - 20), "breite", num(maxx - minx + 20),
-                      "hoehe", num(maxy - miny + 30));
-    json_decref(shapes);
-    json_decref(edges);
-    return d;
+    store_put(app->store, c);
+    return ids;
 }
 
 /* The task form for the template: fields with their values (values: what
@@ -435,7 +384,9 @@ static int task_page(struct http_req *req, struct http_resp *resp, int status, c
         wm = NULL;
     const struct bpmn_model *m = wm ? wm->m : NULL;
     const char *node = json_string_value(json_object_get(t, "node"));
-    json_t *dia = m ? diagram(m, json_string_value(json_object_get(t, "process_id")), node) : NULL;
+    json_t *active = live_nodes(app, json_integer_value(json_object_get(t, "instance")));
+    json_t *dia = m ? wf__diagram(m, open ? node : NULL, active) : NULL;
+    json_decref(active);
     json_t *fields = task_fields(m, node);
     json_t *fv = form_view(fields, values, errors);
     json_decref(fields);
@@ -710,7 +661,8 @@ static int get_events(struct http_req *req, struct http_resp *resp)
         return ERR_DENIED;
     const char *fmt = http_query(req, "format");
     bool csv = fmt && strcmp(fmt, "csv") == 0;
-    if (fmt && !csv && strcmp(fmt, "json") != 0)
+    bool xes = fmt && strcmp(fmt, "xes") == 0;
+    if (fmt && !csv && !xes && strcmp(fmt, "json") != 0)
         return ERR_INVALID;
     struct store_conn *c;
     int rc = store_get(app->store, &c);
@@ -772,6 +724,9 @@ static int get_events(struct http_req *req, struct http_resp *resp)
     if (!rc && csv) {
         resp->content_type = "text/csv; charset=utf-8";
         rc = str_add(&resp->body, out.buf, out.len);
+    } else if (!rc && xes) {
+        resp->content_type = "application/xml; charset=utf-8";
+        rc = wf__xes(req->param[0], list, &resp->body);
     } else if (!rc) {
         json_t *o = json_pack("{s:s, s:O}", "process", req->param[0], "events", list);
         rc = o ? http_json(resp, 200, o) : ERR_NOMEM;

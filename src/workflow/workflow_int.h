@@ -62,9 +62,10 @@ const struct embed_file *wf__notice_template(const char *name);
 /* Appends n bytes of template text p to out with "{{var}}" replaced by the
  * case variable var of vars (missing: nothing; numbers German, booleans
  * ja/nein), "{{case}}" by case_ref and "{{date}}" by the date of now in
- * German style. ERR_TOOBIG at out's cap, ERR_NOMEM. */
+ * German style. With drop_empty, a line with variables that are all missing
+ * or empty is left out. ERR_TOOBIG at out's cap, ERR_NOMEM. */
 int wf__subst(const char *p, size_t n, const json_t *vars, const char *case_ref, int64_t now,
-              struct str *out);
+              bool drop_empty, struct str *out);
 
 /* Lays out a substituted notice text ("# " heading, "## " subheading, "- "
  * list item, blank lines between paragraphs) as a PDF with title and
@@ -99,6 +100,18 @@ void wf__model_cache_stats(uint64_t *ret_hits, uint64_t *ret_misses, size_t *ret
 
 /* Empties the cache (entries in use are freed by their last put). */
 void wf__model_cache_clear(void);
+
+/* Writes events (the JSON form of the event log: {time, instance, case,
+ * event, activity, branch, actor}) of process as an XES log into out: a
+ * trace per instance, events with an activity only. ERR_NOMEM, ERR_TOOBIG. */
+int wf__xes(const char *process, const json_t *events, struct str *out);
+
+/* The diagram of model m as data for the SVG of the task page (diagram.c):
+ * {links, oben, breite, hoehe, kanten [punkte], formen [...]} with pools and
+ * lanes first, then activities, gateways and events; current (may be NULL)
+ * is the node of the task shown, active (array of node ids, may be NULL)
+ * the other nodes holding a live token. NULL when m has no DI. */
+json_t *wf__diagram(const struct bpmn_model *m, const char *current, const json_t *active);
 
 /* The routes of the admin page /admin/prozesse (admin.c). */
 extern const struct http_route wf__admin_routes[];

@@ -43,7 +43,7 @@ describe('/admin/prozesse', () => {
     assert.equal(res.status, 200);
     const html = await res.text();
     assert.match(html, /<td>demo-mitzeichnung<\/td><td>Mitzeichnung durch zwei Ämter<\/td><td>Mitzeichnung<\/td><td class="zahl">1<\/td>/);
-    assert.match(html, /<a href="\/admin\/prozesse" aria-current="page">Prozesse<\/a>/);
+    assert.match(html, /<a href="\/admin\/prozesse" aria-current="page">Abläufe<\/a>/);
     const staff = await srv.login('amt32', srv.demoPassword);
     assert.equal((await staff.fetch('/admin/prozesse')).status, 403);
     assert.doesNotMatch(await (await staff.fetch('/')).text(), /\/admin\/prozesse/);
@@ -68,7 +68,7 @@ describe('/admin/prozesse', () => {
     const res = await upload(admin, 'test.schlecht', 'schlecht.bpmn', BAD);
     assert.equal(res.status, 422);
     const html = await res.text();
-    assert.match(html, /<title>Fehler: Prozesse/);
+    assert.match(html, /<title>Fehler: Abläufe/);
     assert.match(html, /nichts wurde gespeichert/);
     assert.match(html, /<td><code>T1<\/code><\/td><td>Elementtyp task wird nicht ausgeführt<\/td>/);
     assert.match(html, /<td><code>T2<\/code><\/td><td>Elementtyp sendTask wird nicht ausgeführt<\/td>/);

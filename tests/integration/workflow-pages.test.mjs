@@ -6,6 +6,7 @@
 // lists every step (with the branch of the decision) as CSV and JSON for
 // Leitung only; the rejected decision puts the case on /wiedervorlagen.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { formToken, startServer } from '../lib/server.mjs';
 
@@ -71,6 +72,10 @@ describe('workflow pages and event log', () => {
     assert.match(html, /Aufgabe erledigen/, 'the task is still open');
     assert.match(html, /<legend>Angaben zur Aufgabe<\/legend>/);
     assert.match(html, /<label for="feld-prioritaet">Priorität<\/label>/);
+    // the diagram: pool and lane names, names wrapped in their boxes, the step marked
+    assert.match(html, /transform="rotate\(-90 [^"]*"[^>]*><tspan[^>]*>Stadtverwaltung<\/tspan>/);
+    assert.match(html, /<tspan x="[\d.]+" dy="0">Entscheidung<\/tspan><tspan x="[\d.]+" dy="12">vorbereiten<\/tspan>/);
+    assert.match(html, /aktueller Schritt<\/text>/);
     res = await post(c, `/aufgaben/${id}/erledigen`,
       { bemerkung: 'passt so', 'feld-prioritaet': 'hoch', 'feld-frist_mitzeichnung': '2027-02-15' });
     assert.equal(res.status, 303);
@@ -172,5 +177,21 @@ describe('workflow pages and event log', () => {
     assert.equal(gw?.[6], 'Flow_Nein', 'the decision took the default branch');
     const claim = rows.find((r) => r[3] === 'wf.task.claim');
     assert.equal(claim[7], 'amt32');
+  });
+
+  test('the event log as XES: one trace per instance, lifecycle per step', async () => {
+    const head = await srv.login('leitung32', srv.demoPassword);
+    const res = await head.fetch(`/api/v1/processes/${PROCESS}/events?format=xes`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^application\/xml/);
+    const xml = await res.text();
+    execFileSync('xmllint', ['--noout', '-'], { input: xml }); // well-formed, or it throws
+    assert.match(xml, /<log xes.version="1.0" xmlns="http:\/\/www.xes-standard.org\/">/);
+    assert.equal((xml.match(/<trace>/g) || []).length, 1);
+    assert.match(xml, /<string key="rathaus:case" value="32\./);
+    const ev = /<event>\s*<string key="concept:name" value="Vorbereiten"\/>\s*<string key="lifecycle:transition" value="complete"\/>\s*<string key="org:resource" value="amt32"\/>\s*<date key="time:timestamp" value="\d{4}-\d\d-\d\dT[^"]*Z"\/>/;
+    assert.match(xml, ev);
+    assert.match(xml, /<string key="rathaus:branch" value="Flow_Nein"\/>/);
+    assert.equal((await head.fetch(`/api/v1/processes/${PROCESS}/events?format=pdf`)).status, 400);
   });
 });

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fontconfig/fontconfig.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -821,5 +822,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resume_after_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    FcFini(); /* the notice of the Mitzeichnung loads fonts; fontconfig's cache is global */
+    return failed;
 }
