@@ -23,8 +23,8 @@
 #define PORTAL_DRAFT_DAYS 30                   /* a draft (and its resume link) lives this long */
 #define PORTAL_MAX_UPLOAD ((size_t)20 << 20)   /* bytes of one uploaded file at most */
 #define PORTAL_MAX_DATA_BYTES ((size_t)256 << 10) /* bytes of one application's data as JSON */
-#define PORTAL_RATE_DEFAULT 30 /* submissions per client address and hour ($RATHAUS_PORTAL_RATE)   \
-                                */
+/* Submissions per client address and hour; $RATHAUS_PORTAL_RATE overrides. */
+#define PORTAL_RATE_DEFAULT 30
 
 /* The catalogue: every service definition, parsed once; read-only after load
  * and shared by all request threads. */

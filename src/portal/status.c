@@ -18,6 +18,7 @@
 #include "view/pdf.h"
 #include "web/web.h"
 #include "workflow/engine.h"
+#include "workflow/messages.h"
 
 #define STATUS_READER "antragsteller" /* journal actor of the applicant's reads */
 
@@ -273,14 +274,33 @@ done:
     return rc;
 }
 
-/* Adds the office's messages and whether evidence was asked for. */
+/* Adds the office's messages (wf_messages) and whether evidence was asked
+ * for: the upload form shows once a message of kind "evidence" exists. */
 static int add_messages(struct http_req *req, const struct sub *s, json_t *o)
 {
-    (void)req;
-    (void)s;
-    json_object_set_new(o, "messages", json_array());
-    json_object_set_new(o, "evidence_asked", json_false());
-    return 0;
+    struct app *app = req->app;
+    json_t *msgs = NULL, *out = json_array();
+    if (!out)
+        return ERR_NOMEM;
+    int rc = wf_messages(app->store, s->case_ref, &msgs);
+    bool asked = false;
+    size_t i;
+    json_t *m;
+    json_array_foreach(msgs, i, m)
+    {
+        const char *at = json_string_value(json_object_get(m, "at"));
+        const char *kind = json_string_value(json_object_get(m, "kind"));
+        bool ev = kind && strcmp(kind, "evidence") == 0;
+        char d[16];
+        date_de(at ? at : "", d);
+        asked = asked || ev;
+        json_array_append_new(out, json_pack("{s:s, s:O, s:b}", "at", d, "text",
+                                             json_object_get(m, "text"), "evidence", ev));
+    }
+    json_decref(msgs);
+    json_object_set_new(o, "messages", out);
+    json_object_set_new(o, "evidence_asked", json_boolean(asked));
+    return rc;
 }
 
 static int status_page(struct http_req *req, struct http_resp *resp, json_t *extra, int status)

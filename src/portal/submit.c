@@ -235,14 +235,21 @@ int portal_submit(struct store *s, const struct portal_service *svc, const json_
     portal_hash("idem:", secret, idem);
     portal_status_token(secret, r.token);
     portal_hash("status:", r.token, status_hash);
-    struct str applicant, json, pdf;
+    struct str applicant, pdf;
     str_init(&applicant, REC_MAX_PARTIES);
-    str_init(&json, PORTAL_MAX_DATA_BYTES * 2);
     str_init(&pdf, 0);
     json_t *docs = json_array();
     char *dump = NULL;
-    int rc = store_get(s, &c);
+    /* the renderings first: no lock is held while pango lays out pages */
+    int rc = portal_data_pdf(svc, data, NULL, NULL, &pdf);
     if (rc)
+        goto out;
+    dump = json_dumps(data, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (!dump) {
+        rc = ERR_NOMEM;
+        goto out;
+    }
+    if ((rc = store_get(s, &c)))
         goto out;
     if ((rc = store_begin(c, true)))
         goto done;
@@ -283,16 +290,9 @@ int portal_submit(struct store *s, const struct portal_service *svc, const json_
     if ((rc = rec_case_create(s, &a, file_ref, case_title, svc->slug, r.case_ref, &case_id)))
         goto fail;
     /* the data as structured JSON and as a readable PDF */
-    dump = json_dumps(data, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (!dump) {
-        rc = ERR_NOMEM;
-        goto fail;
-    }
     struct rec_content cj = {.data = dump, .len = strlen(dump), .filename = "antragsdaten.json"};
     if ((rc = file_doc(s, r.case_ref, "Antragsdaten (strukturiert)", applicant.buf, today, &cj,
                        docs)))
-        goto fail;
-    if ((rc = portal_data_pdf(svc, data, r.case_ref, NULL, &pdf)))
         goto fail;
     struct rec_content cp = {.data = pdf.buf, .len = pdf.len, .filename = "antrag.pdf"};
     if ((rc = file_doc(s, r.case_ref, "Antrag (lesbare Fassung)", applicant.buf, today, &cp, docs)))
@@ -346,7 +346,6 @@ out:
     free(dump);
     json_decref(docs);
     str_release(&applicant);
-    str_release(&json);
     str_release(&pdf);
     return rc;
 }

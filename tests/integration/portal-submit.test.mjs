@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, runCli, startServer } from '../lib/server.mjs';
-import { formData, services, statusToken, submitDirect, validEntries } from '../lib/portal.mjs';
+import { formData, samplePdf, services, statusToken, submitDirect, validEntries } from '../lib/portal.mjs';
 
 let srv;
 const SERVICES = services();
@@ -140,6 +140,21 @@ describe('refusals store nothing', () => {
     assert.match(html, /nicht gespeichert/);
     const required = svc.form.steps[0].groups.flatMap((g) => g.fields).filter((f) => f.required && !f.show_if);
     for (const f of required) assert.match(html, new RegExp(`href="#${f.id}"`), f.id);
+    assert.equal(counts(), before);
+  });
+
+  test('an upload typed by its content as a script: 400 at the field, nothing stored', async () => {
+    const c = new Client(srv);
+    const before = counts();
+    const entries = validEntries(svc.form).map(([k, v]) =>
+      typeof v === 'string' ? [k, v] : [k, { file: Buffer.from('#!/bin/sh\nrm -rf /\n'), filename: 'nachweis.pdf', type: 'application/pdf' }],
+    );
+    assert.ok(entries.some(([, v]) => typeof v !== 'string'), 'the service has a file field');
+    const res = await submitDirect(c, svc, entries);
+    assert.equal(res.status, 400);
+    const html = await res.text();
+    assert.match(html, /Dateityp wird nicht angenommen/);
+    assert.match(html, /aria-invalid="true"/);
     assert.equal(counts(), before);
   });
 
@@ -293,5 +308,75 @@ describe('accessibility feedback', () => {
     assert.equal(res.status, 200);
     assert.equal(sql("SELECT COUNT(*) FROM feedback WHERE message = 'Kontrast zu schwach'"), '1');
     assert.match(await (await c.fetch('/leistungen')).text(), /href="\/barrierefreiheit#feedback"/);
+  });
+});
+
+describe('evidence asked by the office, notice downloaded', () => {
+  const svc = SERVICES.find((s) => s.slug === 'bewohnerparkausweis') || SERVICES[0];
+
+  test('staff ask for evidence; the applicant sees the message and uploads it into the same case', async () => {
+    const c = new Client(srv);
+    const res = await submitDirect(c, svc, validEntries(svc.form), { idem: 'nachweis-0123456789abcdef' });
+    assert.equal(res.status, 303);
+    const token = statusToken(res);
+    const ref = sql(`SELECT case_ref FROM submissions WHERE id = (SELECT MAX(id) FROM submissions)`);
+    let html = await (await c.fetch(`/status/${token}`)).text();
+    assert.doesNotMatch(html, /Nachweis nachreichen/);
+    // an upload before the office asked is refused: there is no form, but a POST is checked too
+    const taskId = sql(`SELECT t.id FROM tasks t JOIN instances i ON i.id = t.instance_id WHERE i.case_ref = '${ref}' AND t.state = 'open'`);
+    const staff = await srv.login(`amt${String(svc.office).padStart(2, '0')}`, srv.demoPassword);
+    const page = await (await staff.fetch(`/aufgaben/${taskId}`)).text();
+    const scsrf = /name="_csrf" value="([^"]*)"/.exec(page)[1];
+    const ask = await staff.fetch(`/aufgaben/${taskId}/nachweise`, { method: 'POST', form: { _csrf: scsrf, nachweise: 'Bitte reichen Sie die Meldebescheinigung nach.' } });
+    assert.equal(ask.status, 303);
+    html = await (await c.fetch(`/status/${token}`)).text();
+    assert.match(html, /Bitte reichen Sie die Meldebescheinigung nach\./);
+    assert.match(html, /Nachweis nachreichen/);
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(html)[1];
+    const docs = Number(sql(`SELECT COUNT(*) FROM documents d JOIN cases c ON c.id = d.case_id WHERE c.reference = '${ref}'`));
+    // a script is refused with 400 and stores nothing
+    let fd = new FormData();
+    fd.append('_csrf', csrf);
+    fd.append('datei', new Blob(['#!/bin/sh\necho hallo\n'], { type: 'text/x-sh' }), 'skript.sh');
+    let up = await c.fetch(`/status/${token}/nachweis`, { method: 'POST', body: fd });
+    assert.equal(up.status, 400);
+    assert.match(await up.text(), /Dateityp/);
+    fd = new FormData();
+    fd.append('_csrf', csrf);
+    fd.append('datei', new Blob([samplePdf('Meldebescheinigung')], { type: 'application/pdf' }), 'meldebescheinigung.pdf');
+    up = await c.fetch(`/status/${token}/nachweis`, { method: 'POST', body: fd });
+    assert.equal(up.status, 303);
+    assert.equal(Number(sql(`SELECT COUNT(*) FROM documents d JOIN cases c ON c.id = d.case_id WHERE c.reference = '${ref}'`)), docs + 1);
+    assert.equal(sql(`SELECT d.direction FROM documents d JOIN cases c ON c.id = d.case_id WHERE c.reference = '${ref}' ORDER BY d.id DESC LIMIT 1`), 'in');
+    assert.equal(sql(`SELECT v.filename FROM versions v JOIN documents d ON d.id = v.document_id JOIN cases c ON c.id = d.case_id WHERE c.reference = '${ref}' ORDER BY v.id DESC LIMIT 1`), 'meldebescheinigung.pdf');
+  });
+
+  test('after approval the notice is on the status page; its download is journaled as a read', async () => {
+    const c = new Client(srv);
+    const res = await submitDirect(c, svc, validEntries(svc.form), { idem: 'bescheid-0123456789abcdef' });
+    const token = statusToken(res);
+    const ref = sql(`SELECT case_ref FROM submissions WHERE id = (SELECT MAX(id) FROM submissions)`);
+    const taskId = sql(`SELECT t.id FROM tasks t JOIN instances i ON i.id = t.instance_id WHERE i.case_ref = '${ref}' AND t.state = 'open'`);
+    const staff = await srv.login(`amt${String(svc.office).padStart(2, '0')}`, srv.demoPassword);
+    let page = await (await staff.fetch(`/aufgaben/${taskId}`)).text();
+    let scsrf = /name="_csrf" value="([^"]*)"/.exec(page)[1];
+    assert.equal((await staff.fetch(`/aufgaben/${taskId}/uebernehmen`, { method: 'POST', form: { _csrf: scsrf } })).status, 303);
+    const done = await staff.fetch(`/aufgaben/${taskId}/erledigen`, {
+      method: 'POST',
+      form: { _csrf: scsrf, 'feld-entscheidung': 'genehmigt', 'feld-ausweisnummer': 'BPA-1', 'feld-gueltig_bis': '2027-12-31' },
+    });
+    const dtext = done.status === 303 ? "" : await done.text();
+    assert.equal(done.status, 303, [...dtext.matchAll(/class="fehler[^"]*"[^>]*>([^<]*)/g)].map((x) => x[1]).join(" / "));
+    const html = await (await c.fetch(`/status/${token}`)).text();
+    const m = /href="(\/status\/[^"]+\/dokument\/(\d+))"/.exec(html);
+    assert.ok(m, 'a notice link');
+    const before = Number(sql(`SELECT COUNT(*) FROM journal WHERE action = 'doc.read' AND object = 'version:${m[2]}'`));
+    const dl = await c.fetch(m[1]);
+    assert.equal(dl.status, 200);
+    assert.equal(Buffer.from(await dl.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+    assert.equal(Number(sql(`SELECT COUNT(*) FROM journal WHERE action = 'doc.read' AND object = 'version:${m[2]}'`)), before + 1);
+    // another case's version is not reachable through this token
+    const other = sql(`SELECT MIN(id) FROM versions`);
+    assert.equal((await c.fetch(`/status/${token}/dokument/${other}`)).status, 404);
   });
 });
