@@ -69,5 +69,4 @@ int wf_deployments(struct store *s, json_t **ret) WUR;
  * are refused: their length varies). */
 int wf_duration_parse(const char *z, int64_t *ret) WUR;
 
-
 #endif
