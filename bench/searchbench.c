@@ -9,7 +9,8 @@
  *       tables and its index function, and, with --pg, into PostgreSQL
  *       (to_tsvector('german') + GIN) through COPY; then runs 30 queries in
  *       five classes R times on each side and prints latencies, build rates,
- *       sizes and the ratio rathaus/PostgreSQL.
+ *       sizes and the ratio rathaus/PostgreSQL. --reuse skips the rathaus
+ *       load: DIR holds the N documents of an earlier run (same seed).
  *   searchbench pdfs --out DIR --count N [--words FILE] [--seed S]
  *       Writes N small one-page PDFs with a German text layer for the ingest
  *       benchmark (`rathaus import`).
@@ -1796,6 +1797,7 @@ static void usage(void)
 {
     fputs("usage: searchbench search --data DIR --docs N [--pg CONNINFO] [--reps R]\n"
           "                          [--words FILE] [--seed S] [--zipf S] [--unit NR]\n"
+          "                          [--reuse]\n"
           "       searchbench pdfs --out DIR --count N [--words FILE] [--seed S]\n",
           stderr);
 }
@@ -1813,11 +1815,13 @@ int main(int argc, char **argv)
         {"words", required_argument, NULL, 'w'}, {"seed", required_argument, NULL, 's'},
         {"zipf", required_argument, NULL, 'z'},  {"unit", required_argument, NULL, 'u'},
         {"out", required_argument, NULL, 'o'},   {"count", required_argument, NULL, 'c'},
+        {"reuse", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},        {0, 0, 0, 0},
     };
     const char *data = NULL, *pgconn = NULL, *words = "/usr/share/dict/ngerman", *out = NULL;
     int64_t ndocs = 50000, count = 1000;
     int reps = 20, unit = 63;
+    bool reuse = false;
     uint64_t seed = 20260101;
     double zipf = 1.0;
     int ch;
@@ -1834,6 +1838,7 @@ int main(int argc, char **argv)
         case 'u': unit = (int)strtol(optarg, NULL, 10); break;
         case 'o': out = optarg; break;
         case 'c': count = strtoll(optarg, NULL, 10); break;
+        case 'R': reuse = true; break;
         case 'h': usage(); return 0;
         default: usage(); return 2;
         }
@@ -1879,9 +1884,20 @@ int main(int argc, char **argv)
     struct build rb = {0}, pb = {0};
     fprintf(stderr, "  rathaus: loading %" PRId64 " documents into %s\n", ndocs, data);
     struct corpus g;
-    corpus_init(&g, &v, seed, nodes, nnodes, units, nunits);
-    rathaus_build(s, &g, ndocs, &rb);
-    corpus_free(&g);
+    if (reuse) {
+        /* the documents of an earlier run with the same --docs and --seed */
+        struct store_conn *c;
+        check(store_get(s, &c), "store_get");
+        check(store_query_int(c, &rb.docs, "SELECT count(*) FROM documents", ""), "count");
+        store_put(s, c);
+        if (rb.docs != ndocs)
+            die("--reuse: %s holds %" PRId64 " documents, not %" PRId64, data, rb.docs, ndocs);
+        rb.seconds = NAN;
+    } else {
+        corpus_init(&g, &v, seed, nodes, nnodes, units, nunits);
+        rathaus_build(s, &g, ndocs, &rb);
+        corpus_free(&g);
+    }
     rathaus_sizes(s, &rb);
     double share = visible_share(s, unit);
 

@@ -24,8 +24,12 @@
 /* Tokens of a snippet. */
 #define REC_SEARCH_SNIPPET_TOKENS 24
 
-/* bm25 weights of the columns title, refs, meta, body, version_id. */
-#define REC_SEARCH_BM25 "bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0)"
+/* bm25 weights of the columns title, refs, meta, body, version_id, acl. */
+#define REC_SEARCH_BM25 "bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
+/* Matches up to which every match is ranked by bm25; of more, only this
+ * many of the newest (highest document ids) are, so that a common word
+ * costs as much as this many matches, not as its hundred thousands. */
+#define REC_SEARCH_RANKED 2000
 
 /* ---- index maintenance ------------------------------------------------- */
 
@@ -43,9 +47,9 @@ int rec__index_document(struct store_conn *c, int64_t doc_id)
     if (rc)
         return rc;
     return store_run(c,
-                     "INSERT INTO doc_search (rowid, title, refs, meta, body, version_id)"
-                     " SELECT s.doc_id, s.title, s.refs, s.meta, coalesce(t.text, ''), t.version_id"
-                     " FROM doc_search_src s"
+                     "INSERT INTO doc_search (rowid, title, refs, meta, body, version_id, acl)"
+                     " SELECT s.doc_id, s.title, s.refs, s.meta, coalesce(t.text, ''), t.version_id,"
+                     "  s.acl FROM doc_search_src s"
                      " LEFT JOIN doc_text t ON t.version_id = (SELECT v.id FROM versions v"
                      "  JOIN doc_text x ON x.version_id = v.id WHERE v.document_id = s.doc_id"
                      "  AND v.blob_sha256 IS NOT NULL ORDER BY v.n DESC LIMIT 1)"
@@ -109,12 +113,14 @@ struct term {
     bool negated;  /* started with '-' */
 };
 
-/* Appends t as an FTS5 string: the bytes without '"' and '*', quoted. */
+/* Appends t as an FTS5 string: the bytes without '"', '*' and control bytes
+ * (0x1F starts the access tokens of the index, which no typed word may
+ * match), quoted. */
 static void add_quoted(struct str *out, const struct term *t)
 {
     str_addc(out, '"');
     for (size_t i = 0; i < t->n; i++)
-        if (t->p[i] != '"' && t->p[i] != '*')
+        if (t->p[i] != '"' && t->p[i] != '*' && (unsigned char)t->p[i] >= 0x20)
             str_addc(out, t->p[i]);
         else
             str_addc(out, ' ');
@@ -367,16 +373,26 @@ static int hit_details(struct store_conn *c, const char *match, bool scan, const
     return rc;
 }
 
-/* Runs the ranked page query (ids and scores only), then fetches the
- * details of those hits, appending them to items in rank order. */
-static int search_page(struct store_conn *c, const char *match, bool prefix,
-                       const struct filters *f, int64_t limit, int64_t offset, json_t *items)
+/* Collects the ranked hits of st (columns id, score) into hits (at most
+ * max); *n gets their number. Finishes st. */
+static int collect_hits(struct store_stmt *st, int rc, struct hit *hits, size_t max, size_t *n)
 {
-    struct hit hits[REC_PAGE_MAX];
-    json_t *slots[REC_PAGE_MAX] = {0};
-    size_t n = 0;
-    if (limit > REC_PAGE_MAX)
-        limit = REC_PAGE_MAX;
+    while (!rc && (rc = store_step(st)) == STORE_ROW) {
+        rc = 0;
+        if (*n < max)
+            hits[(*n)++] = (struct hit){store_col_int(st, 0), store_col_double(st, 1)};
+    }
+    if (rc == STORE_DONE)
+        rc = 0;
+    store_done(st);
+    return rc;
+}
+
+/* The ranked page with the filters that need the joins (plan node, year,
+ * status, direction); visibility and office are in the match already. */
+static int page_joined(struct store_conn *c, const char *match, const struct filters *f,
+                       int64_t limit, int64_t offset, struct hit *hits, size_t *n)
+{
     struct store_stmt *st;
     int rc = store_prepare(
         c, "SELECT d.id, " REC_SEARCH_BM25 SEARCH_FROM_WHERE " ORDER BY 2, 1 DESC LIMIT ? OFFSET ?",
@@ -389,16 +405,56 @@ static int search_page(struct store_conn *c, const char *match, bool prefix,
                     match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
                     f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status, f->direction,
                     f->direction, limit, offset);
-    while (!rc && (rc = store_step(st)) == STORE_ROW) {
-        rc = 0;
-        if (n < (size_t)limit)
-            hits[n++] = (struct hit){store_col_int(st, 0), store_col_double(st, 1)};
+    return collect_hits(st, rc, hits, (size_t)limit, n);
+}
+
+/* The ranked page from the index alone: all matches ranked when there are
+ * at most REC_SEARCH_RANKED (total is the capped count), else the newest
+ * REC_SEARCH_RANKED (or as many as the page reaches), which FTS5 yields in
+ * document id order, so that bm25 is computed for those only. */
+static int page_indexed(struct store_conn *c, const char *match, int64_t total, int64_t limit,
+                        int64_t offset, struct hit *hits, size_t *n)
+{
+    struct store_stmt *st;
+    int rc;
+    if (total <= REC_SEARCH_RANKED) {
+        rc = store_prepare(c,
+                           "SELECT rowid, " REC_SEARCH_BM25 " FROM doc_search"
+                           " WHERE doc_search MATCH ? ORDER BY 2, 1 DESC LIMIT ? OFFSET ?",
+                           &st);
+        if (rc)
+            return rc;
+        rc = store_bind(st, "tii", match, limit, offset);
+    } else {
+        int64_t window = offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED;
+        rc = store_prepare(c,
+                           "SELECT id, score FROM (SELECT rowid AS id, " REC_SEARCH_BM25
+                           " AS score FROM doc_search WHERE doc_search MATCH ?"
+                           " ORDER BY rowid DESC LIMIT ?) ORDER BY score, id DESC LIMIT ? OFFSET ?",
+                           &st);
+        if (rc)
+            return rc;
+        rc = store_bind(st, "tiii", match, window, limit, offset);
     }
-    if (rc == STORE_DONE)
-        rc = 0;
-    store_done(st);
+    return collect_hits(st, rc, hits, (size_t)limit, n);
+}
+
+/* Runs the ranked page query (ids and scores only; with the access terms in
+ * match), then fetches the details of those hits (user_match: the words
+ * alone, for the snippets), appending them to items in rank order. */
+static int search_page(struct store_conn *c, const char *match, const char *user_match,
+                       bool prefix, const struct filters *f, bool joined, int64_t total,
+                       int64_t limit, int64_t offset, json_t *items)
+{
+    struct hit hits[REC_PAGE_MAX];
+    json_t *slots[REC_PAGE_MAX] = {0};
+    size_t n = 0;
+    if (limit > REC_PAGE_MAX)
+        limit = REC_PAGE_MAX;
+    int rc = joined ? page_joined(c, match, f, limit, offset, hits, &n)
+                    : page_indexed(c, match, total, limit, offset, hits, &n);
     if (!rc && n)
-        rc = hit_details(c, match, prefix, hits, n, slots);
+        rc = hit_details(c, user_match, prefix, hits, n, slots);
     for (size_t i = 0; i < n; i++) {
         /* a hit without details cannot happen inside the read transaction */
         if (!rc && slots[i] && json_array_append_new(items, slots[i]))
@@ -411,20 +467,28 @@ static int search_page(struct store_conn *c, const char *match, bool prefix,
 }
 
 /* Counts the hits, up to REC_SEARCH_MAX_COUNT + 1: an exact count of a
- * common word would visit every match, which no page needs. */
+ * common word would visit every match, which no page needs. Without the
+ * joined filters the index alone counts (visibility is in the match). */
 static int search_count(struct store_conn *c, const char *match, const struct filters *f,
-                        int64_t *ret)
+                        bool joined, int64_t *ret)
 {
     struct store_stmt *st;
-    int rc = store_prepare(c, "SELECT count(*) FROM (SELECT 1" SEARCH_FROM_WHERE " LIMIT ?)", &st);
+    int rc = store_prepare(c,
+                           joined ? "SELECT count(*) FROM (SELECT 1" SEARCH_FROM_WHERE " LIMIT ?)"
+                                  : "SELECT count(*) FROM (SELECT 1 FROM doc_search"
+                                    " WHERE doc_search MATCH ? LIMIT ?)",
+                           &st);
     if (rc)
         return rc;
-    rc = store_bind(st,
-                    "tiiiiittttiitttt"
-                    "i",
-                    match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
-                    f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status, f->direction,
-                    f->direction, (int64_t)REC_SEARCH_MAX_COUNT + 1);
+    if (joined)
+        rc = store_bind(st,
+                        "tiiiiittttiitttt"
+                        "i",
+                        match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
+                        f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status,
+                        f->direction, f->direction, (int64_t)REC_SEARCH_MAX_COUNT + 1);
+    else
+        rc = store_bind(st, "ti", match, (int64_t)REC_SEARCH_MAX_COUNT + 1);
     if (!rc)
         rc = store_step(st);
     if (rc == STORE_ROW) {
@@ -435,6 +499,22 @@ static int search_count(struct store_conn *c, const char *match, const struct fi
     }
     store_done(st);
     return rc;
+}
+
+/* Sets full to "(user) AND <access terms>": the actor's office or an office
+ * sharing the file (unless the actor is the system), and the office filter.
+ * The terms are strings that start with 0x1F, as the index's acl column. */
+static int access_match(const char *user, const struct filters *f, struct str *full)
+{
+    str_addc(full, '(');
+    str_adds(full, user);
+    str_addc(full, ')');
+    if (!f->system)
+        str_addf(full, " AND (\"\x1f o%lld\" OR \"\x1f s%lld\")", (long long)f->unit,
+                 (long long)f->unit);
+    if (f->office)
+        str_addf(full, " AND \"\x1f o%lld\"", (long long)f->office);
+    return full->err;
 }
 
 int rec_search(struct store *s, const struct rec_actor *a, const struct rec_search_query *q,
@@ -472,6 +552,16 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     int nterms = 0;
     bool prefix = false;
     int rc = build_match(text, &match, &nterms, &prefix);
+    struct str full;
+    str_init(&full, 16 * 1024);
+    if (!rc)
+        rc = access_match(match.buf, &f, &full);
+    /* visibility and office are in the match: the joins, when the other
+     * filters need them, no longer check them */
+    bool joined = f.plan || f.year || f.status || f.direction;
+    struct filters fj = f;
+    fj.system = 1;
+    fj.office = 0;
     json_t *items = json_array();
     if (!items)
         rc = ERR_NOMEM;
@@ -481,13 +571,15 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
         /* one read transaction: the count and the page see the same data */
         rc = store_begin(c, false);
         if (!rc)
-            rc = search_count(c, match.buf, &f, &total);
+            rc = search_count(c, full.buf, &fj, joined, &total);
         if (!rc && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_page(c, match.buf, prefix, &f, per_page, offset, items);
+            rc = search_page(c, full.buf, match.buf, prefix, &fj, joined, total, per_page, offset,
+                             items);
         store_rollback(c);
         store_put(s, c);
     }
     str_release(&match);
+    str_release(&full);
     json_t *res = NULL;
     if (!rc) {
         bool capped = total > REC_SEARCH_MAX_COUNT;

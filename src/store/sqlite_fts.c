@@ -3,10 +3,14 @@
  * tokenizer instance (one Snowball stemmer) exists per FTS5 table and
  * connection; a connection is used by one thread at a time, which is what
  * the stemmer needs. Prefix query terms ("antr*") are folded but not stemmed,
- * because a stem of a word fragment is meaningless. */
+ * because a stem of a word fragment is meaningless. A text that starts with
+ * the byte 0x1F is a list of access tokens (records/search_schema.c): its
+ * words are passed on as they are, each with the 0x1F in front, so that no
+ * word a user types (the query builder drops control bytes) can match one. */
 #include "sqlite_fts.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "stem.h"
 
@@ -54,6 +58,32 @@ static int token_cb(void *ctx, const char *tok, size_t n, size_t start, size_t e
                          (int)start, (int)end);
 }
 
+/* Passes the space-separated words after the leading 0x1F of text[0..n) to
+ * FTS5 as tokens "\x1Fword" (their bytes are the text's own: 0x1F, then the
+ * word, copied into a small buffer). */
+static int raw_tokenize(void *ctx, const char *text, int n,
+                        int (*x_token)(void *, int, const char *, int, int, int))
+{
+    char tok[64];
+    int i = 1;
+    while (i < n) {
+        while (i < n && text[i] == ' ')
+            i++;
+        int start = i;
+        while (i < n && text[i] != ' ')
+            i++;
+        int len = i - start;
+        if (len <= 0 || len >= (int)sizeof tok)
+            continue;
+        tok[0] = '\x1f';
+        memcpy(tok + 1, text + start, (size_t)len);
+        int rc = x_token(ctx, 0, tok, len + 1, start, i);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
 static int german_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *text, int n,
                            int (*x_token)(void *, int, const char *, int, int, int))
 {
@@ -66,6 +96,8 @@ static int german_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char 
     struct fts_call call = {ctx, x_token};
     if (n <= 0)
         return SQLITE_OK;
+    if (text[0] == '\x1f')
+        return raw_tokenize(ctx, text, n, x_token);
     return stem_tokenize(t->stem, text, (size_t)n, f, token_cb, &call);
 }
 
