@@ -310,17 +310,43 @@ struct hit {
  * it cannot be part of the ranked query: it would cost as much as the whole
  * match list. Two plans: look up each id (cheap for words), or scan the
  * match once and keep the ids ("+" keeps SQLite from the lookups, which
- * would expand a prefix term again for every id). */
+ * would expand a prefix term again for every id). The snippet is of the
+ * text; a hit whose text holds no match gets one of its best column in a
+ * second step (snippet() is not cheap enough to compute both for all). */
 #define SEARCH_DETAILS(ROWID)                                                                      \
     "SELECT s.rowid, c.reference, f.reference, d.title, d.direction, d.dated, f.title,"            \
     " f.unit_nr, (SELECT max(v.id) FROM versions v WHERE v.document_id = d.id"                     \
     "  AND v.blob_sha256 IS NOT NULL),"                                                            \
-    " CASE WHEN instr(snippet(doc_search, 3, char(1), char(2), '…', 24), char(1))"               \
-    "  THEN snippet(doc_search, 3, char(1), char(2), '…', 24)"                                   \
-    "  ELSE snippet(doc_search, -1, char(1), char(2), '…', 24) END"                              \
+    " snippet(doc_search, 3, char(1), char(2), '…', 24)"                                         \
     " FROM doc_search s JOIN documents d ON d.id = s.rowid"                                        \
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"                           \
     " WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
+
+/* Sets the "snippet" of slot to one of the best column of document doc
+ * (a match in a title, reference or name only). */
+static int best_snippet(struct store_conn *c, const char *match, int64_t doc, struct str *snip,
+                        json_t *slot)
+{
+    struct store_stmt *st;
+    int rc = store_prepare(c,
+                           "SELECT snippet(doc_search, -1, char(1), char(2), '…', 24)"
+                           " FROM doc_search WHERE doc_search MATCH ? AND rowid = ?",
+                           &st);
+    if (rc)
+        return rc;
+    rc = store_bind(st, "ti", match, doc);
+    if (!rc && (rc = store_step(st)) == STORE_ROW) {
+        str_reset(snip);
+        snippet_html(snip, store_col_text(st, 0), store_col_len(st, 0));
+        rc = json_object_set_new(slot, "snippet", json_string(snip->err ? "" : snip->buf))
+                 ? ERR_NOMEM
+                 : 0;
+    }
+    if (rc == STORE_DONE)
+        rc = 0;
+    store_done(st);
+    return rc;
+}
 
 /* Fetches the details and snippets of hits[0..n) into slots[0..n). */
 static int hit_details(struct store_conn *c, const char *match, bool scan, const struct hit *hits,
@@ -368,6 +394,9 @@ static int hit_details(struct store_conn *c, const char *match, bool scan, const
     if (rc == STORE_DONE)
         rc = 0;
     store_done(st);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (slots[i] && !strstr(json_string_value(json_object_get(slots[i], "snippet")), "<mark>"))
+            rc = best_snippet(c, match, hits[i].doc, &snip, slots[i]);
     str_release(&snip);
     str_release(&ids);
     return rc;
@@ -408,12 +437,15 @@ static int page_joined(struct store_conn *c, const char *match, const struct fil
     return collect_hits(st, rc, hits, (size_t)limit, n);
 }
 
-/* The ranked page from the index alone: all matches ranked when there are
- * at most REC_SEARCH_RANKED (total is the capped count), else the newest
- * REC_SEARCH_RANKED (or as many as the page reaches), which FTS5 yields in
- * document id order, so that bm25 is computed for those only. */
-static int page_indexed(struct store_conn *c, const char *match, int64_t total, int64_t limit,
-                        int64_t offset, struct hit *hits, size_t *n)
+/* The ranked page from the index alone. With at most REC_SEARCH_RANKED
+ * matches (total is the capped count) all are ranked by bm25. With more,
+ * ranking them all would cost as much as their hundred thousands, so two
+ * windows are ranked, each found in document id order (FTS5 yields matches
+ * by rowid, so SQLite stops after the window and bm25 runs for it alone):
+ * first the newest matches in a title or reference (title_match), then the
+ * newest other matches, each window by bm25. */
+static int page_indexed(struct store_conn *c, const char *match, const char *title_match,
+                        int64_t total, int64_t limit, int64_t offset, struct hit *hits, size_t *n)
 {
     struct store_stmt *st;
     int rc;
@@ -427,14 +459,19 @@ static int page_indexed(struct store_conn *c, const char *match, int64_t total, 
         rc = store_bind(st, "tii", match, limit, offset);
     } else {
         int64_t window = offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED;
-        rc = store_prepare(c,
-                           "SELECT id, score FROM (SELECT rowid AS id, " REC_SEARCH_BM25
-                           " AS score FROM doc_search WHERE doc_search MATCH ?"
-                           " ORDER BY rowid DESC LIMIT ?) ORDER BY score, id DESC LIMIT ? OFFSET ?",
-                           &st);
+        rc = store_prepare(
+            c,
+            "WITH a AS MATERIALIZED (SELECT rowid AS id, " REC_SEARCH_BM25 " AS score"
+            "  FROM doc_search WHERE doc_search MATCH ?1 ORDER BY rowid DESC LIMIT ?3),"
+            " b AS (SELECT rowid AS id, " REC_SEARCH_BM25 " AS score"
+            "  FROM doc_search WHERE doc_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3)"
+            " SELECT id, score FROM (SELECT id, score, 0 AS tier FROM a"
+            "  UNION ALL SELECT id, score, 1 FROM b WHERE id NOT IN (SELECT id FROM a))"
+            " ORDER BY tier, score, id DESC LIMIT ?4 OFFSET ?5",
+            &st);
         if (rc)
             return rc;
-        rc = store_bind(st, "tiii", match, window, limit, offset);
+        rc = store_bind(st, "ttiii", title_match, match, window, limit, offset);
     }
     return collect_hits(st, rc, hits, (size_t)limit, n);
 }
@@ -442,8 +479,8 @@ static int page_indexed(struct store_conn *c, const char *match, int64_t total, 
 /* Runs the ranked page query (ids and scores only; with the access terms in
  * match), then fetches the details of those hits (user_match: the words
  * alone, for the snippets), appending them to items in rank order. */
-static int search_page(struct store_conn *c, const char *match, const char *user_match,
-                       bool prefix, const struct filters *f, bool joined, int64_t total,
+static int search_page(struct store_conn *c, const char *match, const char *title_match,
+                       const char *user_match, bool prefix, const struct filters *f, bool joined, int64_t total,
                        int64_t limit, int64_t offset, json_t *items)
 {
     struct hit hits[REC_PAGE_MAX];
@@ -452,7 +489,7 @@ static int search_page(struct store_conn *c, const char *match, const char *user
     if (limit > REC_PAGE_MAX)
         limit = REC_PAGE_MAX;
     int rc = joined ? page_joined(c, match, f, limit, offset, hits, &n)
-                    : page_indexed(c, match, total, limit, offset, hits, &n);
+                    : page_indexed(c, match, title_match, total, limit, offset, hits, &n);
     if (!rc && n)
         rc = hit_details(c, user_match, prefix, hits, n, slots);
     for (size_t i = 0; i < n; i++) {
@@ -501,11 +538,19 @@ static int search_count(struct store_conn *c, const char *match, const struct fi
     return rc;
 }
 
-/* Sets full to "(user) AND <access terms>": the actor's office or an office
- * sharing the file (unless the actor is the system), and the office filter.
- * The terms are strings that start with 0x1F, as the index's acl column. */
-static int access_match(const char *user, const struct filters *f, struct str *full)
+/* Appends "(user) AND <access terms>" to full: the actor's office or an
+ * office sharing the file (unless the actor is the system), and the office
+ * filter. The terms are strings that start with 0x1F, as the index's acl
+ * column. With title, the words must also match in a title or reference
+ * (the column filter alone would let a word excluded by "-" hide in the
+ * text, hence the whole expression once more). */
+static int access_match(const char *user, const struct filters *f, bool title, struct str *full)
 {
+    if (title) {
+        str_adds(full, "({title refs} : (");
+        str_adds(full, user);
+        str_adds(full, ")) AND ");
+    }
     str_addc(full, '(');
     str_adds(full, user);
     str_addc(full, ')');
@@ -552,10 +597,13 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     int nterms = 0;
     bool prefix = false;
     int rc = build_match(text, &match, &nterms, &prefix);
-    struct str full;
+    struct str full, title;
     str_init(&full, 16 * 1024);
+    str_init(&title, 32 * 1024);
     if (!rc)
-        rc = access_match(match.buf, &f, &full);
+        rc = access_match(match.buf, &f, false, &full);
+    if (!rc)
+        rc = access_match(match.buf, &f, true, &title);
     /* visibility and office are in the match: the joins, when the other
      * filters need them, no longer check them */
     bool joined = f.plan || f.year || f.status || f.direction;
@@ -573,13 +621,14 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
         if (!rc)
             rc = search_count(c, full.buf, &fj, joined, &total);
         if (!rc && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_page(c, full.buf, match.buf, prefix, &fj, joined, total, per_page, offset,
+            rc = search_page(c, full.buf, title.buf, match.buf, prefix, &fj, joined, total, per_page, offset,
                              items);
         store_rollback(c);
         store_put(s, c);
     }
     str_release(&match);
     str_release(&full);
+    str_release(&title);
     json_t *res = NULL;
     if (!rc) {
         bool capped = total > REC_SEARCH_MAX_COUNT;

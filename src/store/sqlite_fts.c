@@ -3,7 +3,8 @@
  * tokenizer instance (one Snowball stemmer) exists per FTS5 table and
  * connection; a connection is used by one thread at a time, which is what
  * the stemmer needs. Prefix query terms ("antr*") are folded but not stemmed,
- * because a stem of a word fragment is meaningless. A text that starts with
+ * because a stem of a word fragment is meaningless; neither are the texts
+ * that snippets are made of (see german_tokenize). A text that starts with
  * the byte 0x1F is a list of access tokens (records/search_schema.c): its
  * words are passed on as they are, each with the 0x1F in front, so that no
  * word a user types (the query builder drops control bytes) can match one. */
@@ -93,6 +94,11 @@ static int german_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char 
         f |= STEM_PREFIX;
     if (flags & (FTS5_TOKENIZE_DOCUMENT | FTS5_TOKENIZE_AUX))
         f |= STEM_DOCUMENT;
+    /* snippet() and highlight() use only the positions and byte offsets of
+     * the tokens, which stemming does not change: skipping it makes a
+     * snippet of a long text several times cheaper */
+    if (flags & FTS5_TOKENIZE_AUX)
+        f |= STEM_PREFIX;
     struct fts_call call = {ctx, x_token};
     if (n <= 0)
         return SQLITE_OK;
