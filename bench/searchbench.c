@@ -1262,12 +1262,12 @@ static const char *const stage_sql[5] = {
     "SELECT count(*) FROM doc_search WHERE doc_search MATCH ?",
     "SELECT rowid FROM doc_search WHERE doc_search MATCH ? ORDER BY rank LIMIT 20",
     "SELECT rowid FROM doc_search WHERE doc_search MATCH ?"
-    " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0) LIMIT 20",
+    " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0) LIMIT 20",
     "SELECT d.id FROM doc_search s JOIN documents d ON d.id = s.rowid"
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"
     " JOIN plan_nodes p ON p.id = f.plan_node_id"
     " WHERE doc_search MATCH ? AND f.status <> 'disposed'"
-    " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0), 1 DESC LIMIT 20",
+    " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0), 1 DESC LIMIT 20",
     "SELECT count(*) FROM (SELECT 1 FROM doc_search s JOIN documents d ON d.id = s.rowid"
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"
     " JOIN plan_nodes p ON p.id = f.plan_node_id"
@@ -1278,9 +1278,7 @@ static const char details_sql[] =
     "SELECT s.rowid, c.reference, f.reference, d.title, d.direction, d.dated, f.title,"
     " f.unit_nr, (SELECT max(v.id) FROM versions v WHERE v.document_id = d.id"
     "  AND v.blob_sha256 IS NOT NULL),"
-    " CASE WHEN instr(snippet(doc_search, 3, char(1), char(2), '…', 24), char(1))"
-    "  THEN snippet(doc_search, 3, char(1), char(2), '…', 24)"
-    "  ELSE snippet(doc_search, -1, char(1), char(2), '…', 24) END"
+    " snippet(doc_search, 3, char(1), char(2), '…', 24)"
     " FROM doc_search s JOIN documents d ON d.id = s.rowid"
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"
     " WHERE doc_search MATCH ? AND s.rowid IN (SELECT value FROM json_each(?))";

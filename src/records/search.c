@@ -26,7 +26,12 @@
 
 /* bm25 weights of the columns title, refs, meta, body, version_id, acl. */
 #define REC_SEARCH_BM25 "bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
-/* Matches up to which every match is ranked by bm25; of more, only this
+/* The same weights for rec_rank (store/sqlite_fts.c), the bm25 without
+ * document frequencies and lengths that ranks the matches when no join is
+ * needed: bm25 counts the matches of every phrase of the query in the whole
+ * index (the access terms' too) and looks up the length of every row. */
+#define REC_SEARCH_RANK "rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
+/* Matches up to which every match is ranked; of more, only this
  * many of the newest (highest document ids) are, so that a common word
  * costs as much as this many matches, not as its hundred thousands. */
 #define REC_SEARCH_RANKED 2000
@@ -155,9 +160,11 @@ static bool term_useful(const struct term *t)
  * white space must all match (AND); "…" keeps a phrase; a trailing * makes a
  * prefix; a leading - excludes a word. Everything else the user types is
  * only text inside quoted strings. *ret_terms gets the positive terms (0:
- * nothing to search for), *ret_prefix whether a prefix term is among them.
+ * nothing to search for), *ret_prefix whether a prefix term is among them,
+ * *ret_negated whether an excluded word is.
  */
-static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret_prefix)
+static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret_prefix,
+                       bool *ret_negated)
 {
     struct term pos[REC_SEARCH_MAX_TERMS], neg[REC_SEARCH_MAX_TERMS];
     int npos = 0, nneg = 0;
@@ -213,6 +220,7 @@ static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret
         add_term(out, &neg[k]);
     }
     *ret_terms = npos;
+    *ret_negated = npos && nneg;
     *ret_prefix = false;
     for (int k = 0; k < npos; k++)
         *ret_prefix |= pos[k].prefix;
@@ -438,12 +446,12 @@ static int page_joined(struct store_conn *c, const char *match, const struct fil
 }
 
 /* The ranked page from the index alone. With at most REC_SEARCH_RANKED
- * matches (total is the capped count) all are ranked by bm25. With more,
+ * matches (total is the capped count) all are ranked by rec_rank. With more,
  * ranking them all would cost as much as their hundred thousands, so two
  * windows are ranked, each found in document id order (FTS5 yields matches
  * by rowid, so SQLite stops after the window and bm25 runs for it alone):
  * first the newest matches in a title or reference (title_match), then the
- * newest other matches, each window by bm25. */
+ * newest other matches, each window by rec_rank. */
 static int page_indexed(struct store_conn *c, const char *match, const char *title_match,
                         int64_t total, int64_t limit, int64_t offset, struct hit *hits, size_t *n)
 {
@@ -451,7 +459,7 @@ static int page_indexed(struct store_conn *c, const char *match, const char *tit
     int rc;
     if (total <= REC_SEARCH_RANKED) {
         rc = store_prepare(c,
-                           "SELECT rowid, " REC_SEARCH_BM25 " FROM doc_search"
+                           "SELECT rowid, " REC_SEARCH_RANK " FROM doc_search"
                            " WHERE doc_search MATCH ? ORDER BY 2, 1 DESC LIMIT ? OFFSET ?",
                            &st);
         if (rc)
@@ -461,9 +469,9 @@ static int page_indexed(struct store_conn *c, const char *match, const char *tit
         int64_t window = offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED;
         rc = store_prepare(
             c,
-            "WITH a AS MATERIALIZED (SELECT rowid AS id, " REC_SEARCH_BM25 " AS score"
+            "WITH a AS MATERIALIZED (SELECT rowid AS id, " REC_SEARCH_RANK " AS score"
             "  FROM doc_search WHERE doc_search MATCH ?1 ORDER BY rowid DESC LIMIT ?3),"
-            " b AS (SELECT rowid AS id, " REC_SEARCH_BM25 " AS score"
+            " b AS (SELECT rowid AS id, " REC_SEARCH_RANK " AS score"
             "  FROM doc_search WHERE doc_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3)"
             " SELECT id, score FROM (SELECT id, score, 0 AS tier FROM a"
             "  UNION ALL SELECT id, score, 1 FROM b WHERE id NOT IN (SELECT id FROM a))"
@@ -541,19 +549,21 @@ static int search_count(struct store_conn *c, const char *match, const struct fi
 /* Appends "(user) AND <access terms>" to full: the actor's office or an
  * office sharing the file (unless the actor is the system), and the office
  * filter. The terms are strings that start with 0x1F, as the index's acl
- * column. With title, the words must also match in a title or reference
- * (the column filter alone would let a word excluded by "-" hide in the
- * text, hence the whole expression once more). */
-static int access_match(const char *user, const struct filters *f, bool title, struct str *full)
+ * column. With title > 0, the words must match in a title or reference;
+ * with 2, the whole expression must match too (the column filter alone
+ * would let a word excluded by "-" hide in the text). */
+static int access_match(const char *user, const struct filters *f, int title, struct str *full)
 {
-    if (title) {
-        str_adds(full, "({title refs} : (");
-        str_adds(full, user);
-        str_adds(full, ")) AND ");
-    }
+    if (title)
+        str_adds(full, "{title refs} : ");
     str_addc(full, '(');
     str_adds(full, user);
     str_addc(full, ')');
+    if (title == 2) {
+        str_adds(full, " AND (");
+        str_adds(full, user);
+        str_addc(full, ')');
+    }
     if (!f->system)
         str_addf(full, " AND (\"\x1f o%lld\" OR \"\x1f s%lld\")", (long long)f->unit,
                  (long long)f->unit);
@@ -595,15 +605,15 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     struct str match;
     str_init(&match, 16 * 1024);
     int nterms = 0;
-    bool prefix = false;
-    int rc = build_match(text, &match, &nterms, &prefix);
+    bool prefix = false, negated = false;
+    int rc = build_match(text, &match, &nterms, &prefix, &negated);
     struct str full, title;
     str_init(&full, 16 * 1024);
     str_init(&title, 32 * 1024);
     if (!rc)
-        rc = access_match(match.buf, &f, false, &full);
+        rc = access_match(match.buf, &f, 0, &full);
     if (!rc)
-        rc = access_match(match.buf, &f, true, &title);
+        rc = access_match(match.buf, &f, negated ? 2 : 1, &title);
     /* visibility and office are in the match: the joins, when the other
      * filters need them, no longer check them */
     bool joined = f.plan || f.year || f.status || f.direction;

@@ -107,6 +107,57 @@ static int german_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char 
     return stem_tokenize(t->stem, text, (size_t)n, f, token_cb, &call);
 }
 
+/* Saturation of the term frequency in rec_rank (bm25's k1). */
+#define RANK_K1 1.2
+
+/* The FTS5 function rec_rank(table, w0, w1, ...): a cheap relative of
+ * bm25 for ranking a window of matches. For each phrase of the query and
+ * each column, the saturated number of its instances tf / (tf + k1) times
+ * the column's weight (1.0 when not given), summed and negated (lower is
+ * better, as bm25). It leaves out what makes bm25 cost per match: the
+ * inverse document frequency (bm25 counts each phrase's matches in the
+ * whole index once per statement) and the length of the row's columns (a
+ * lookup per row); within one query they matter little, since every hit
+ * holds every word. */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *res, int nval,
+                    sqlite3_value **vals)
+{
+    int ncol = api->xColumnCount(ctx), nphrase = api->xPhraseCount(ctx), ninst = 0;
+    int rc = api->xInstCount(ctx, &ninst);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(res, rc);
+        return;
+    }
+    int cells = ncol * nphrase;
+    int local[256];
+    int *tf = cells <= 256 ? local : sqlite3_malloc64((sqlite3_uint64)cells * sizeof(int));
+    if (!tf) {
+        sqlite3_result_error_nomem(res);
+        return;
+    }
+    memset(tf, 0, (size_t)cells * sizeof(int));
+    for (int i = 0; i < ninst; i++) {
+        int ip, ic, io;
+        if (api->xInst(ctx, i, &ip, &ic, &io) == SQLITE_OK && ip >= 0 && ip < nphrase && ic >= 0 &&
+            ic < ncol)
+            tf[ip * ncol + ic]++;
+    }
+    double score = 0;
+    for (int c = 0; c < ncol; c++) {
+        double w = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
+        if (w == 0)
+            continue;
+        for (int p = 0; p < nphrase; p++) {
+            int n = tf[p * ncol + c];
+            if (n)
+                score += w * (double)n / ((double)n + RANK_K1);
+        }
+    }
+    if (tf != local)
+        sqlite3_free(tf);
+    sqlite3_result_double(res, -score);
+}
+
 /* Gets the FTS5 API of db through "SELECT fts5(?)" (the documented way). */
 static fts5_api *fts5_api_of(sqlite3 *db)
 {
@@ -126,5 +177,8 @@ int sqlite_fts_register(sqlite3 *db)
     fts5_api *api = fts5_api_of(db);
     if (!api || api->iVersion < 2)
         return SQLITE_ERROR;
-    return api->xCreateTokenizer(api, "german", NULL, &german, NULL);
+    int rc = api->xCreateTokenizer(api, "german", NULL, &german, NULL);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, "rec_rank", NULL, rank_fn, NULL);
+    return rc;
 }
