@@ -484,22 +484,13 @@ static int page_indexed(struct store_conn *c, const char *match, const char *tit
     return collect_hits(st, rc, hits, (size_t)limit, n);
 }
 
-/* Runs the ranked page query (ids and scores only; with the access terms in
- * match), then fetches the details of those hits (user_match: the words
- * alone, for the snippets), appending them to items in rank order. */
-static int search_page(struct store_conn *c, const char *match, const char *title_match,
-                       const char *user_match, bool prefix, const struct filters *f, bool joined, int64_t total,
-                       int64_t limit, int64_t offset, json_t *items)
+/* Fetches the details of hits[0..n) (user_match: the words alone, for the
+ * snippets) and appends them to items in that order. */
+static int emit_hits(struct store_conn *c, const char *user_match, bool prefix,
+                     const struct hit *hits, size_t n, json_t *items)
 {
-    struct hit hits[REC_PAGE_MAX];
     json_t *slots[REC_PAGE_MAX] = {0};
-    size_t n = 0;
-    if (limit > REC_PAGE_MAX)
-        limit = REC_PAGE_MAX;
-    int rc = joined ? page_joined(c, match, f, limit, offset, hits, &n)
-                    : page_indexed(c, match, title_match, total, limit, offset, hits, &n);
-    if (!rc && n)
-        rc = hit_details(c, user_match, prefix, hits, n, slots);
+    int rc = n ? hit_details(c, user_match, prefix, hits, n, slots) : 0;
     for (size_t i = 0; i < n; i++) {
         /* a hit without details cannot happen inside the read transaction */
         if (!rc && slots[i] && json_array_append_new(items, slots[i]))
@@ -508,6 +499,71 @@ static int search_page(struct store_conn *c, const char *match, const char *titl
             json_decref(slots[i]);
         slots[i] = NULL;
     }
+    return rc;
+}
+
+/* Runs the ranked page query (ids and scores only; with the access terms in
+ * match), then fetches the details of those hits, appending them to items
+ * in rank order. */
+static int search_page(struct store_conn *c, const char *match, const char *title_match,
+                       const char *user_match, bool prefix, const struct filters *f, bool joined,
+                       int64_t total, int64_t limit, int64_t offset, json_t *items)
+{
+    struct hit hits[REC_PAGE_MAX];
+    size_t n = 0;
+    if (limit > REC_PAGE_MAX)
+        limit = REC_PAGE_MAX;
+    int rc = joined ? page_joined(c, match, f, limit, offset, hits, &n)
+                    : page_indexed(c, match, title_match, total, limit, offset, hits, &n);
+    if (!rc)
+        rc = emit_hits(c, user_match, prefix, hits, n, items);
+    return rc;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return x->doc > y->doc ? -1 : x->doc < y->doc;
+}
+
+/* A query with a prefix term, without joined filters: FTS5 expands a prefix
+ * into the merged list of all words that begin with it, for each statement
+ * anew, so one statement does the count and the ranking: the newest
+ * REC_SEARCH_MAX_COUNT + 1 matches with their rec_rank, of which the newest
+ * REC_SEARCH_RANKED (or as many as the page reaches) are ranked (a title or
+ * reference match outranks any number of matches in the text there). */
+static int search_prefix(struct store_conn *c, const char *match, const char *user_match,
+                         int64_t limit, int64_t offset, json_t *items, int64_t *ret_total)
+{
+    size_t max = REC_SEARCH_MAX_COUNT + 1, n = 0;
+    struct hit *all = malloc(max * sizeof *all);
+    if (!all)
+        return ERR_NOMEM;
+    struct store_stmt *st;
+    int rc = store_prepare(c,
+                           "SELECT rowid, " REC_SEARCH_RANK " FROM doc_search"
+                           " WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT ?",
+                           &st);
+    if (!rc) {
+        rc = store_bind(st, "ti", match, (int64_t)max);
+        rc = collect_hits(st, rc, all, max, &n);
+    }
+    if (!rc) {
+        *ret_total = (int64_t)n;
+        if (limit > REC_PAGE_MAX)
+            limit = REC_PAGE_MAX;
+        size_t window = (size_t)(offset + limit > REC_SEARCH_RANKED ? offset + limit
+                                                                      : REC_SEARCH_RANKED);
+        if (window > n)
+            window = n;
+        qsort(all, window, sizeof *all, hit_cmp);
+        size_t from = (size_t)offset < window ? (size_t)offset : window;
+        size_t m = window - from < (size_t)limit ? window - from : (size_t)limit;
+        rc = emit_hits(c, user_match, true, all + from, m, items);
+    }
+    free(all);
     return rc;
 }
 
@@ -628,11 +684,13 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     if (!rc && nterms > 0 && (rc = store_get(s, &c)) == 0) {
         /* one read transaction: the count and the page see the same data */
         rc = store_begin(c, false);
-        if (!rc)
+        if (!rc && prefix && !joined && offset <= REC_SEARCH_MAX_OFFSET)
+            rc = search_prefix(c, full.buf, match.buf, per_page, offset, items, &total);
+        else if (!rc)
             rc = search_count(c, full.buf, &fj, joined, &total);
-        if (!rc && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_page(c, full.buf, title.buf, match.buf, prefix, &fj, joined, total, per_page, offset,
-                             items);
+        if (!rc && !(prefix && !joined) && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
+            rc = search_page(c, full.buf, title.buf, match.buf, prefix, &fj, joined, total,
+                             per_page, offset, items);
         store_rollback(c);
         store_put(s, c);
     }

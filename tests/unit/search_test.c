@@ -322,6 +322,11 @@ static void test_many_matches(void **state)
     assert_int_equal(first_doc(json_incref(res)), first);
     assert_int_equal(total(res), 2501);
     assert_int_equal(total(find(f, &user50, "Ulmenallee")), 0);
+    /* a prefix: counted and ranked in one statement */
+    res = find(f, &user32, "Ulmen*");
+    assert_int_equal(json_array_size(json_object_get(res, "items")), 25);
+    assert_int_equal(total(res), 2501);
+    assert_int_equal(total(find(f, &user50, "Ulmen*")), 0);
     assert_int_equal(total(find(f, &user32, "Ulmenallee -Baumpflege")), 2500);
     /* pages 1 and 2 do not overlap */
     struct rec_search_query q = {.q = "Ulmenallee", .page = 2, .per_page = 50};
