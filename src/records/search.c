@@ -1,8 +1,13 @@
 /* Full-text search of the E-Akte: the user's words become a safe FTS5
- * expression (every word quoted, never raw query syntax), the match is joined
- * with documents, cases and files for the filters and for visibility (the
- * file's office, offices it is shared with, or the system), ranked by bm25
- * with titles weighted over text, and each hit gets a snippet that is
+ * expression (every word quoted, never raw query syntax), to which the
+ * access terms of the actor are added (the index holds the owning and the
+ * sharing offices of every document as tokens, see search_schema.c), so the
+ * index alone counts the visible matches (up to 10,000) and ranks them: all
+ * of them when there are few, else the newest matches in titles and
+ * references first and then the newest others, by rec_rank (a bm25 without
+ * document frequencies and lengths) with titles weighted over text; only
+ * the filters plan node, year, status and direction join documents, cases
+ * and files (ranked by bm25). Each hit of the page gets a snippet that is
  * HTML-escaped here with <mark> around the matched words. Also the index
  * maintenance the other files call, and GET /api/v1/search. */
 #include <stdio.h>
@@ -51,15 +56,16 @@ int rec__index_document(struct store_conn *c, int64_t doc_id)
     int rc = store_run(c, "DELETE FROM doc_search WHERE rowid = ?", "i", doc_id);
     if (rc)
         return rc;
-    return store_run(c,
-                     "INSERT INTO doc_search (rowid, title, refs, meta, body, version_id, acl)"
-                     " SELECT s.doc_id, s.title, s.refs, s.meta, coalesce(t.text, ''), t.version_id,"
-                     "  s.acl FROM doc_search_src s"
-                     " LEFT JOIN doc_text t ON t.version_id = (SELECT v.id FROM versions v"
-                     "  JOIN doc_text x ON x.version_id = v.id WHERE v.document_id = s.doc_id"
-                     "  AND v.blob_sha256 IS NOT NULL ORDER BY v.n DESC LIMIT 1)"
-                     " WHERE s.doc_id = ?",
-                     "i", doc_id);
+    return store_run(
+        c,
+        "INSERT INTO doc_search (rowid, title, refs, meta, body, version_id, acl)"
+        " SELECT s.doc_id, s.title, s.refs, s.meta, coalesce(t.text, ''), t.version_id,"
+        "  s.acl FROM doc_search_src s"
+        " LEFT JOIN doc_text t ON t.version_id = (SELECT v.id FROM versions v"
+        "  JOIN doc_text x ON x.version_id = v.id WHERE v.document_id = s.doc_id"
+        "  AND v.blob_sha256 IS NOT NULL ORDER BY v.n DESC LIMIT 1)"
+        " WHERE s.doc_id = ?",
+        "i", doc_id);
 }
 
 int rec_search_verify(struct store *s, int64_t *ret_rows, struct str *msg)
@@ -554,8 +560,8 @@ static int search_prefix(struct store_conn *c, const char *match, const char *us
         *ret_total = (int64_t)n;
         if (limit > REC_PAGE_MAX)
             limit = REC_PAGE_MAX;
-        size_t window = (size_t)(offset + limit > REC_SEARCH_RANKED ? offset + limit
-                                                                      : REC_SEARCH_RANKED);
+        size_t window =
+            (size_t)(offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED);
         if (window > n)
             window = n;
         qsort(all, window, sizeof *all, hit_cmp);

@@ -15,7 +15,9 @@
  * documents, cases and files, so a document without any version is found
  * by its title at once; they only ever update existing rows, so a disposed
  * file (whose rows rec_index_forget_file removed) stays out. The body is
- * written by the extraction (extract.c through rec__index_document). */
+ * written by the extraction (extract.c through rec__index_document).
+ * Migration 102 adds the column acl: who may see the document, as tokens
+ * the query can intersect with the words (see SEARCH_SRC_V102). */
 #include "records_int.h"
 
 static const char search_v101[] =
@@ -89,8 +91,7 @@ static const char search_v102[] =
     "DROP TRIGGER doc_search_doc_delete;"
     "DROP TRIGGER doc_search_case_update;"
     "DROP TRIGGER doc_search_file_update;"
-    "DROP VIEW doc_search_src;" SEARCH_SRC_V102
-    "CREATE VIRTUAL TABLE doc_search_new USING fts5("
+    "DROP VIEW doc_search_src;" SEARCH_SRC_V102 "CREATE VIRTUAL TABLE doc_search_new USING fts5("
     " title, refs, meta, body, version_id UNINDEXED, acl, tokenize = 'german');"
     "INSERT INTO doc_search_new (rowid, title, refs, meta, body, version_id, acl)"
     " SELECT s.rowid, s.title, s.refs, s.meta, s.body, s.version_id,"

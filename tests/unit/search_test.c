@@ -263,8 +263,8 @@ static void test_access_tokens(void **state)
     char fref[REC_REF_MAX], cref[REC_REF_MAX];
     make_case(f, "32.30.01", "Gehwegplatten Birkenweg", fref, cref);
     make_doc(f, cref, "Schadensmeldung", NULL);
-    static const char *const typed[] = {"o32", "s32", "o3*", "\x1f o32", "\x1fo32", "\"\x1f o32\"",
-                                        "o*", "\x1f*"};
+    static const char *const typed[] = {"o32",     "s32",          "o3*", "\x1f o32",
+                                        "\x1fo32", "\"\x1f o32\"", "o*",  "\x1f*"};
     for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++) {
         if (total(find(f, &sys, typed[i])) != 0 || total(find(f, &user50, typed[i])) != 0)
             fail_msg("typed access token %zu matched", i);
