@@ -325,8 +325,9 @@ struct hit {
  * match list. Two plans: look up each id (cheap for words), or scan the
  * match once and keep the ids ("+" keeps SQLite from the lookups, which
  * would expand a prefix term again for every id). The snippet is of the
- * text; a hit whose text holds no match gets one of its best column in a
- * second step (snippet() is not cheap enough to compute both for all). */
+ * text; a hit whose text holds no match gets one of its title, reference
+ * or names in a second step (snippet() is not cheap enough to compute all
+ * for every hit). */
 #define SEARCH_DETAILS(ROWID)                                                                      \
     "SELECT s.rowid, c.reference, f.reference, d.title, d.direction, d.dated, f.title,"            \
     " f.unit_nr, (SELECT max(v.id) FROM versions v WHERE v.document_id = d.id"                     \
@@ -336,29 +337,56 @@ struct hit {
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"                           \
     " WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
 
-/* Sets the "snippet" of slot to one of the best column of document doc
- * (a match in a title, reference or name only). */
-static int best_snippet(struct store_conn *c, const char *match, int64_t doc, struct str *snip,
-                        json_t *slot)
+/* The snippets of the title, reference and names of the hits whose ids
+ * are the JSON array in ?2 (see SEARCH_DETAILS for ROWID). */
+#define SEARCH_SHORT_SNIPPETS(ROWID)                                                               \
+    "SELECT rowid, snippet(doc_search, 0, char(1), char(2), '…', 24),"                           \
+    " snippet(doc_search, 1, char(1), char(2), '…', 24),"                                        \
+    " snippet(doc_search, 2, char(1), char(2), '…', 24)"                                         \
+    " FROM doc_search WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
+
+/* Gives the hits among slots[0..n) whose snippet of the text holds no match
+ * the snippet of their title, else of their reference, else of their names
+ * (the first of them with a match), in one statement for all of them. */
+static int short_snippets(struct store_conn *c, const char *match, bool scan,
+                          const struct hit *hits, size_t n, json_t **slots, struct str *snip)
 {
-    struct store_stmt *st;
-    int rc = store_prepare(c,
-                           "SELECT snippet(doc_search, -1, char(1), char(2), '…', 24)"
-                           " FROM doc_search WHERE doc_search MATCH ? AND rowid = ?",
-                           &st);
-    if (rc)
-        return rc;
-    rc = store_bind(st, "ti", match, doc);
-    if (!rc && (rc = store_step(st)) == STORE_ROW) {
+    struct str ids;
+    str_init(&ids, 32 * REC_PAGE_MAX);
+    str_addc(&ids, '[');
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (slots[i] && !strstr(json_string_value(json_object_get(slots[i], "snippet")), "<mark>"))
+            str_addf(&ids, "%s%lld", k++ ? "," : "", (long long)hits[i].doc);
+    str_addc(&ids, ']');
+    int rc = ids.err;
+    struct store_stmt *st = NULL;
+    if (!rc && k)
+        rc = store_prepare(
+            c, scan ? SEARCH_SHORT_SNIPPETS("+rowid") : SEARCH_SHORT_SNIPPETS("rowid"), &st);
+    if (!rc && k)
+        rc = store_bind(st, "tt", match, ids.buf);
+    while (!rc && k && (rc = store_step(st)) == STORE_ROW) {
+        rc = 0;
+        int64_t id = store_col_int(st, 0);
+        size_t i = 0;
+        while (i < n && hits[i].doc != id)
+            i++;
+        int col = 1;
+        while (col < 3 && !memchr(store_col_text(st, col), '\x01', store_col_len(st, col)))
+            col++;
+        if (i == n || !slots[i] || !memchr(store_col_text(st, col), '\x01', store_col_len(st, col)))
+            continue;
         str_reset(snip);
-        snippet_html(snip, store_col_text(st, 0), store_col_len(st, 0));
-        rc = json_object_set_new(slot, "snippet", json_string(snip->err ? "" : snip->buf))
-                 ? ERR_NOMEM
-                 : 0;
+        snippet_html(snip, store_col_text(st, col), store_col_len(st, col));
+        if (json_object_set_new(slots[i], "snippet", json_string(snip->err ? "" : snip->buf)))
+            rc = ERR_NOMEM;
     }
     if (rc == STORE_DONE)
         rc = 0;
-    store_done(st);
+    if (st)
+        store_done(st);
+    str_release(&ids);
     return rc;
 }
 
@@ -408,9 +436,8 @@ static int hit_details(struct store_conn *c, const char *match, bool scan, const
     if (rc == STORE_DONE)
         rc = 0;
     store_done(st);
-    for (size_t i = 0; !rc && i < n; i++)
-        if (slots[i] && !strstr(json_string_value(json_object_get(slots[i], "snippet")), "<mark>"))
-            rc = best_snippet(c, match, hits[i].doc, &snip, slots[i]);
+    if (!rc)
+        rc = short_snippets(c, match, scan, hits, n, slots, &snip);
     str_release(&snip);
     str_release(&ids);
     return rc;
