@@ -484,9 +484,12 @@ static int page_joined(struct store_conn *c, const char *match, const struct fil
  * windows are ranked, each found in document id order (FTS5 yields matches
  * by rowid, so SQLite stops after the window and bm25 runs for it alone):
  * first the newest matches in a title or reference (title_match), then the
- * newest other matches, each window by rec_rank. */
+ * newest other matches, each window by rec_rank. The first looks no further
+ * back than floor, the oldest of the newest REC_SEARCH_MAX_COUNT + 1
+ * matches: when the words rarely meet in a title, it would read all. */
 static int page_indexed(struct store_conn *c, const char *match, const char *title_match,
-                        int64_t total, int64_t limit, int64_t offset, struct hit *hits, size_t *n)
+                        int64_t total, int64_t floor, int64_t limit, int64_t offset,
+                        struct hit *hits, size_t *n)
 {
     struct store_stmt *st;
     int rc;
@@ -503,7 +506,8 @@ static int page_indexed(struct store_conn *c, const char *match, const char *tit
         rc = store_prepare(
             c,
             "WITH a AS MATERIALIZED (SELECT rowid AS id, " REC_SEARCH_RANK " AS score"
-            "  FROM doc_search WHERE doc_search MATCH ?1 ORDER BY rowid DESC LIMIT ?3),"
+            "  FROM doc_search WHERE doc_search MATCH ?1 AND rowid >= ?6"
+            "  ORDER BY rowid DESC LIMIT ?3),"
             " b AS (SELECT rowid AS id, " REC_SEARCH_RANK " AS score"
             "  FROM doc_search WHERE doc_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3)"
             " SELECT id, score FROM (SELECT id, score, 0 AS tier FROM a"
@@ -512,7 +516,7 @@ static int page_indexed(struct store_conn *c, const char *match, const char *tit
             &st);
         if (rc)
             return rc;
-        rc = store_bind(st, "ttiii", title_match, match, window, limit, offset);
+        rc = store_bind(st, "ttiiii", title_match, match, window, limit, offset, floor);
     }
     return collect_hits(st, rc, hits, (size_t)limit, n);
 }
@@ -540,14 +544,14 @@ static int emit_hits(struct store_conn *c, const char *user_match, bool prefix,
  * in rank order. */
 static int search_page(struct store_conn *c, const char *match, const char *title_match,
                        const char *user_match, bool prefix, const struct filters *f, bool joined,
-                       int64_t total, int64_t limit, int64_t offset, json_t *items)
+                       int64_t total, int64_t floor, int64_t limit, int64_t offset, json_t *items)
 {
     struct hit hits[REC_PAGE_MAX];
     size_t n = 0;
     if (limit > REC_PAGE_MAX)
         limit = REC_PAGE_MAX;
     int rc = joined ? page_joined(c, match, f, limit, offset, hits, &n)
-                    : page_indexed(c, match, title_match, total, limit, offset, hits, &n);
+                    : page_indexed(c, match, title_match, total, floor, limit, offset, hits, &n);
     if (!rc)
         rc = emit_hits(c, user_match, prefix, hits, n, items);
     return rc;
@@ -602,15 +606,17 @@ static int search_prefix(struct store_conn *c, const char *match, const char *us
 
 /* Counts the hits, up to REC_SEARCH_MAX_COUNT + 1: an exact count of a
  * common word would visit every match, which no page needs. Without the
- * joined filters the index alone counts (visibility is in the match). */
+ * joined filters the index alone counts (visibility is in the match), the
+ * newest first, and *ret_floor gets the oldest document id it counted. */
 static int search_count(struct store_conn *c, const char *match, const struct filters *f,
-                        bool joined, int64_t *ret)
+                        bool joined, int64_t *ret, int64_t *ret_floor)
 {
     struct store_stmt *st;
     int rc = store_prepare(c,
                            joined ? "SELECT count(*) FROM (SELECT 1" SEARCH_FROM_WHERE " LIMIT ?)"
-                                  : "SELECT count(*) FROM (SELECT 1 FROM doc_search"
-                                    " WHERE doc_search MATCH ? LIMIT ?)",
+                                  : "SELECT count(*), min(id) FROM (SELECT rowid AS id"
+                                    " FROM doc_search WHERE doc_search MATCH ?"
+                                    " ORDER BY rowid DESC LIMIT ?)",
                            &st);
     if (rc)
         return rc;
@@ -627,6 +633,7 @@ static int search_count(struct store_conn *c, const char *match, const struct fi
         rc = store_step(st);
     if (rc == STORE_ROW) {
         *ret = store_col_int(st, 0);
+        *ret_floor = joined ? 0 : store_col_int(st, 1);
         rc = 0;
     } else if (rc == STORE_DONE) {
         rc = ERR_DB;
@@ -712,7 +719,7 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     json_t *items = json_array();
     if (!items)
         rc = ERR_NOMEM;
-    int64_t total = 0;
+    int64_t total = 0, floor = 0;
     struct store_conn *c = NULL;
     if (!rc && nterms > 0 && (rc = store_get(s, &c)) == 0) {
         /* one read transaction: the count and the page see the same data */
@@ -720,9 +727,9 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
         if (!rc && prefix && !joined && offset <= REC_SEARCH_MAX_OFFSET)
             rc = search_prefix(c, full.buf, match.buf, per_page, offset, items, &total);
         else if (!rc)
-            rc = search_count(c, full.buf, &fj, joined, &total);
+            rc = search_count(c, full.buf, &fj, joined, &total, &floor);
         if (!rc && !(prefix && !joined) && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_page(c, full.buf, title.buf, match.buf, prefix, &fj, joined, total,
+            rc = search_page(c, full.buf, title.buf, match.buf, prefix, &fj, joined, total, floor,
                              per_page, offset, items);
         store_rollback(c);
         store_put(s, c);
