@@ -343,6 +343,54 @@ static void test_many_matches(void **state)
     json_decref(res);
 }
 
+/* A data directory indexed before migration 102 (access tokens) is
+ * converted in place: its documents are found by whom may see them. */
+static void test_upgrade_to_access_tokens(void **state)
+{
+    (void)state;
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->tmp, sizeof f->tmp, "/tmp/rathaus-search-upgrade-XXXXXX");
+    assert_non_null(mkdtemp(f->tmp));
+    snprintf(f->dir, sizeof f->dir, "%s/data", f->tmp);
+    assert_int_equal(store_open(f->dir, STORE_CREATE, &f->s), 0);
+    /* everything but the search migrations after 101 */
+    struct store_migration old[64];
+    size_t k = 0;
+    for (size_t i = 0; i < journal_migrations_count; i++)
+        old[k++] = journal_migrations[i];
+    for (size_t i = 0; i < web_migrations_count; i++)
+        old[k++] = web_migrations[i];
+    for (size_t i = 0; i < records_migrations_count; i++)
+        old[k++] = records_migrations[i];
+    old[k++] = records_search_migrations[0];
+    assert_int_equal(records_search_migrations[0].id, 101);
+    assert_int_equal(store_migrate(f->s, old, k, NULL), 0);
+    struct store_conn *c;
+    assert_int_equal(store_get(f->s, &c), 0);
+    assert_int_equal(store_begin(c, true), 0);
+    assert_int_equal(web_units_seed(c, "test"), 0);
+    assert_int_equal(rec_plan_seed(c, "test"), 0);
+    assert_int_equal(store_commit(c), 0);
+    store_put(f->s, c);
+    char fref[REC_REF_MAX], cref[REC_REF_MAX], gref[REC_REF_MAX], gcref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Lärmschutz Kastanienhof", fref, cref);
+    make_case(f, "32.30.01", "Kastanienhof Zufahrt", gref, gcref);
+    int64_t shared = make_doc(f, cref, "Messbericht", NULL);
+    int64_t own = make_doc(f, gcref, "Ortstermin", NULL);
+    struct rec_actor sys = rec_actor_system("test");
+    assert_int_equal(rec_file_share(f->s, &sys, fref, 50), 0);
+    /* now the rest, 102 among them */
+    assert_int_equal(fx_migrate_all(f->s), 0);
+    assert_int_equal(total(find(f, &user32, "Kastanienhof")), 2);
+    assert_int_equal(first_doc(find(f, &user50, "Kastanienhof")), shared);
+    assert_int_equal(total(find(f, &user50, "Kastanienhof")), 1);
+    assert_int_equal(first_doc(find(f, &user32, "Ortstermin")), own);
+    assert_int_equal(total(find(f, &sys, "Kastanienhof")), 2);
+    assert_index_ok(f);
+    fx_close(f);
+}
+
 /* Queries a user may type: none may produce an SQL error. */
 static void test_hostile_queries(void **state)
 {
@@ -405,6 +453,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_access_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_matches, setup, teardown),
+        cmocka_unit_test(test_upgrade_to_access_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
