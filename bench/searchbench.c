@@ -9,7 +9,8 @@
  *       tables and its index function, and, with --pg, into PostgreSQL
  *       (to_tsvector('german') + GIN) through COPY; then runs 30 queries in
  *       five classes R times on each side and prints latencies, build rates,
- *       sizes and the ratio rathaus/PostgreSQL.
+ *       sizes and the ratio rathaus/PostgreSQL. --reuse skips the rathaus
+ *       load: DIR holds the N documents of an earlier run (same seed).
  *   searchbench pdfs --out DIR --count N [--words FILE] [--seed S]
  *       Writes N small one-page PDFs with a German text layer for the ingest
  *       benchmark (`rathaus import`).
@@ -1230,14 +1231,16 @@ static double rathaus_query(struct store *s, const struct rec_actor *a, const ch
     return ms;
 }
 
-/* Runs one diagnostic statement (one text parameter, the FTS5 expression)
+/* Runs one diagnostic statement (one text parameter, the FTS5 expression;
+ * none when fts is "-")
  * to its end; returns ms and the first column of the last row in *ret. */
 static double timed_sql(struct store_conn *c, const char *sql, const char *fts, int64_t *ret)
 {
     struct store_stmt *st;
     double t0 = now_s();
     check(store_prepare(c, sql, &st), "prepare");
-    check(store_bind(st, "t", fts), "bind");
+    if (strcmp(fts, "-") != 0)
+        check(store_bind(st, "t", fts), "bind");
     int rc;
     while ((rc = store_step(st)) == STORE_ROW)
         if (ret)
@@ -1249,37 +1252,34 @@ static double timed_sql(struct store_conn *c, const char *sql, const char *fts, 
 }
 
 /* The stages of the rathaus query for the system actor, found by taking
- * pieces away: matching alone, matching and FTS5's own ranking, the
- * weighted bm25 of rec_search, its ranked page with the joins, its capped
- * count, the details and snippets of the 20 hits (the statement of
- * search.c's hit_details, with and without the snippets), and rec_search. */
+ * pieces away: matching alone, FTS5's own bm25 over all matches (what
+ * ranking every match costs), rec_search's capped count, its two ranked
+ * windows (the newest 2,000 matches in a title or reference, the newest
+ * 2,000 of all, by rec_rank), the details and snippets of the 20 hits (the
+ * statement of search.c's hit_details, with and without the snippets), and
+ * rec_search (which ranks all matches when there are at most 2,000). */
 #define STAGES 8
-static const char *const stage_names[STAGES] = {"match all",  "FTS5 rank",   "bm25 top20",
-                                                "page+joins", "count 10001", "details+snip",
+static const char *const stage_names[STAGES] = {"match all",  "bm25 top20",  "count 10001",
+                                                "title 2000", "newest 2000", "details+snip",
                                                 "details",    "rec_search"};
 static const char *const stage_sql[5] = {
     "SELECT count(*) FROM doc_search WHERE doc_search MATCH ?",
-    "SELECT rowid FROM doc_search WHERE doc_search MATCH ? ORDER BY rank LIMIT 20",
     "SELECT rowid FROM doc_search WHERE doc_search MATCH ?"
-    " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0) LIMIT 20",
-    "SELECT d.id FROM doc_search s JOIN documents d ON d.id = s.rowid"
-    " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"
-    " JOIN plan_nodes p ON p.id = f.plan_node_id"
-    " WHERE doc_search MATCH ? AND f.status <> 'disposed'"
-    " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0), 1 DESC LIMIT 20",
-    "SELECT count(*) FROM (SELECT 1 FROM doc_search s JOIN documents d ON d.id = s.rowid"
-    " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"
-    " JOIN plan_nodes p ON p.id = f.plan_node_id"
-    " WHERE doc_search MATCH ? AND f.status <> 'disposed' LIMIT 10001)",
+    " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0) LIMIT 20",
+    "SELECT count(*) FROM (SELECT 1 FROM doc_search WHERE doc_search MATCH ? LIMIT 10001)",
+    "SELECT count(*) FROM (SELECT rowid, rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
+    " FROM doc_search WHERE doc_search MATCH '{title refs} : (' || ? || ')'"
+    " ORDER BY rowid DESC LIMIT 2000)",
+    "SELECT rowid FROM (SELECT rowid, rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0) AS r"
+    " FROM doc_search WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT 2000)"
+    " ORDER BY r, rowid DESC LIMIT 20",
 };
 /* search.c's SEARCH_DETAILS for words, and the same without snippets */
 static const char details_sql[] =
     "SELECT s.rowid, c.reference, f.reference, d.title, d.direction, d.dated, f.title,"
     " f.unit_nr, (SELECT max(v.id) FROM versions v WHERE v.document_id = d.id"
     "  AND v.blob_sha256 IS NOT NULL),"
-    " CASE WHEN instr(snippet(doc_search, 3, char(1), char(2), '…', 24), char(1))"
-    "  THEN snippet(doc_search, 3, char(1), char(2), '…', 24)"
-    "  ELSE snippet(doc_search, -1, char(1), char(2), '…', 24) END"
+    " snippet(doc_search, 3, char(1), char(2), '…', 24)"
     " FROM doc_search s JOIN documents d ON d.id = s.rowid"
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"
     " WHERE doc_search MATCH ? AND s.rowid IN (SELECT value FROM json_each(?))";
@@ -1295,7 +1295,7 @@ static const char details_plain_sql[] =
 static void page_ids(struct store_conn *c, const char *fts, struct str *out)
 {
     struct store_stmt *st;
-    check(store_prepare(c, stage_sql[3], &st), "prepare");
+    check(store_prepare(c, stage_sql[4], &st), "prepare");
     check(store_bind(st, "t", fts), "bind");
     str_reset(out);
     str_addc(out, '[');
@@ -1360,10 +1360,10 @@ static void rathaus_stages(struct store *s, struct query *qs, const struct rec_a
     }
     str_release(&ids);
     store_put(s, c);
-    printf("  match all: count(*) of the MATCH; FTS5 rank: ORDER BY rank LIMIT 20 (stock bm25);\n"
-           "  bm25 top20: rec_search's column weights, no joins; page+joins: rec_search's page\n"
-           "  query; count 10001: its capped count; details(+snip): its details of the 20 hits\n"
-           "  with (and without) snippets; rec_search: all of it.\n");
+    printf("  match all: count(*) of the MATCH; bm25 top20: FTS5's bm25 with rec_search's column\n"
+           "  weights over all matches; count 10001: rec_search's capped count; title 2000 and\n"
+           "  newest 2000: its ranked windows; details(+snip): its details of the 20 hits with\n"
+           "  (and without) snippets; rec_search: all of it (its own plan for a prefix).\n");
 }
 
 /* Counts the matches of each query in the whole index. */
@@ -1796,6 +1796,7 @@ static void usage(void)
 {
     fputs("usage: searchbench search --data DIR --docs N [--pg CONNINFO] [--reps R]\n"
           "                          [--words FILE] [--seed S] [--zipf S] [--unit NR]\n"
+          "                          [--reuse]\n"
           "       searchbench pdfs --out DIR --count N [--words FILE] [--seed S]\n",
           stderr);
 }
@@ -1808,16 +1809,24 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},  {"docs", required_argument, NULL, 'n'},
-        {"pg", required_argument, NULL, 'p'},    {"reps", required_argument, NULL, 'r'},
-        {"words", required_argument, NULL, 'w'}, {"seed", required_argument, NULL, 's'},
-        {"zipf", required_argument, NULL, 'z'},  {"unit", required_argument, NULL, 'u'},
-        {"out", required_argument, NULL, 'o'},   {"count", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},        {0, 0, 0, 0},
+        {"data", required_argument, NULL, 'd'},
+        {"docs", required_argument, NULL, 'n'},
+        {"pg", required_argument, NULL, 'p'},
+        {"reps", required_argument, NULL, 'r'},
+        {"words", required_argument, NULL, 'w'},
+        {"seed", required_argument, NULL, 's'},
+        {"zipf", required_argument, NULL, 'z'},
+        {"unit", required_argument, NULL, 'u'},
+        {"out", required_argument, NULL, 'o'},
+        {"count", required_argument, NULL, 'c'},
+        {"reuse", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
     };
     const char *data = NULL, *pgconn = NULL, *words = "/usr/share/dict/ngerman", *out = NULL;
     int64_t ndocs = 50000, count = 1000;
     int reps = 20, unit = 63;
+    bool reuse = false;
     uint64_t seed = 20260101;
     double zipf = 1.0;
     int ch;
@@ -1834,6 +1843,7 @@ int main(int argc, char **argv)
         case 'u': unit = (int)strtol(optarg, NULL, 10); break;
         case 'o': out = optarg; break;
         case 'c': count = strtoll(optarg, NULL, 10); break;
+        case 'R': reuse = true; break;
         case 'h': usage(); return 0;
         default: usage(); return 2;
         }
@@ -1851,6 +1861,45 @@ int main(int argc, char **argv)
         if (!out)
             die("pdfs: --out DIR is missing");
         return cmd_pdfs(out, count, &v, seed + 7);
+    }
+    if (strcmp(cmd, "sql") == 0) {
+        /* searchbench sql --data DIR SQL ARG: times SQL with the text ARG
+         * bound (the best of ten runs, ms, and the first column of the last row) */
+        if (!data || optind + 2 > argc)
+            die("sql: --data DIR SQL ARG");
+        struct store *s;
+        check(store_open(data, 0, &s), data);
+        struct store_conn *c;
+        check(store_get(s, &c), "store_get");
+        double best = INFINITY;
+        int64_t last = -1;
+        for (int r = 0; r < 10; r++) {
+            double ms = timed_sql(c, argv[optind], argv[optind + 1], &last);
+            if (r == 0)
+                printf("first: %.2f ms; ", ms);
+            best = ms < best ? ms : best;
+        }
+        printf("best of 10: %.2f ms, last %" PRId64 "\n", best, last);
+        store_put(s, c);
+        store_close(s);
+        return 0;
+    }
+    if (strcmp(cmd, "query") == 0) {
+        /* searchbench query --data DIR TEXT: rec_search as the system 200
+         * times (median and best, ms), for profiling */
+        if (!data || optind + 1 > argc)
+            die("query: --data DIR TEXT");
+        struct store *s;
+        check(store_open(data, 0, &s), data);
+        struct rec_actor a = rec_actor_system("bench");
+        double t[200];
+        int64_t total = 0;
+        for (int r = 0; r < 200; r++)
+            t[r] = rathaus_query(s, &a, argv[optind], &total);
+        printf("%s: %" PRId64 " matches, median %.2f ms, best %.2f ms\n", argv[optind], total,
+               quantile(t, 200, 0.5), t[0]);
+        store_close(s);
+        return 0;
     }
     if (strcmp(cmd, "search") != 0) {
         usage();
@@ -1879,9 +1928,20 @@ int main(int argc, char **argv)
     struct build rb = {0}, pb = {0};
     fprintf(stderr, "  rathaus: loading %" PRId64 " documents into %s\n", ndocs, data);
     struct corpus g;
-    corpus_init(&g, &v, seed, nodes, nnodes, units, nunits);
-    rathaus_build(s, &g, ndocs, &rb);
-    corpus_free(&g);
+    if (reuse) {
+        /* the documents of an earlier run with the same --docs and --seed */
+        struct store_conn *c;
+        check(store_get(s, &c), "store_get");
+        check(store_query_int(c, &rb.docs, "SELECT count(*) FROM documents", ""), "count");
+        store_put(s, c);
+        if (rb.docs != ndocs)
+            die("--reuse: %s holds %" PRId64 " documents, not %" PRId64, data, rb.docs, ndocs);
+        rb.seconds = NAN;
+    } else {
+        corpus_init(&g, &v, seed, nodes, nnodes, units, nunits);
+        rathaus_build(s, &g, ndocs, &rb);
+        corpus_free(&g);
+    }
     rathaus_sizes(s, &rb);
     double share = visible_share(s, unit);
 

@@ -1,8 +1,13 @@
 /* Full-text search of the E-Akte: the user's words become a safe FTS5
- * expression (every word quoted, never raw query syntax), the match is joined
- * with documents, cases and files for the filters and for visibility (the
- * file's office, offices it is shared with, or the system), ranked by bm25
- * with titles weighted over text, and each hit gets a snippet that is
+ * expression (every word quoted, never raw query syntax), to which the
+ * access terms of the actor are added (the index holds the owning and the
+ * sharing offices of every document as tokens, see search_schema.c), so the
+ * index alone counts the visible matches (up to 10,000) and ranks them: all
+ * of them when there are few, else the newest matches in titles and
+ * references first and then the newest others, by rec_rank (a bm25 without
+ * document frequencies and lengths) with titles weighted over text; only
+ * the filters plan node, year, status and direction join documents, cases
+ * and files (ranked by bm25). Each hit of the page gets a snippet that is
  * HTML-escaped here with <mark> around the matched words. Also the index
  * maintenance the other files call, and GET /api/v1/search. */
 #include <stdio.h>
@@ -24,8 +29,17 @@
 /* Tokens of a snippet. */
 #define REC_SEARCH_SNIPPET_TOKENS 24
 
-/* bm25 weights of the columns title, refs, meta, body, version_id. */
-#define REC_SEARCH_BM25 "bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0)"
+/* bm25 weights of the columns title, refs, meta, body, version_id, acl. */
+#define REC_SEARCH_BM25 "bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
+/* The same weights for rec_rank (store/sqlite_fts.c), the bm25 without
+ * document frequencies and lengths that ranks the matches when no join is
+ * needed: bm25 counts the matches of every phrase of the query in the whole
+ * index (the access terms' too) and looks up the length of every row. */
+#define REC_SEARCH_RANK "rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
+/* Matches up to which every match is ranked; of more, only this
+ * many of the newest (highest document ids) are, so that a common word
+ * costs as much as this many matches, not as its hundred thousands. */
+#define REC_SEARCH_RANKED 2000
 
 /* ---- index maintenance ------------------------------------------------- */
 
@@ -42,15 +56,16 @@ int rec__index_document(struct store_conn *c, int64_t doc_id)
     int rc = store_run(c, "DELETE FROM doc_search WHERE rowid = ?", "i", doc_id);
     if (rc)
         return rc;
-    return store_run(c,
-                     "INSERT INTO doc_search (rowid, title, refs, meta, body, version_id)"
-                     " SELECT s.doc_id, s.title, s.refs, s.meta, coalesce(t.text, ''), t.version_id"
-                     " FROM doc_search_src s"
-                     " LEFT JOIN doc_text t ON t.version_id = (SELECT v.id FROM versions v"
-                     "  JOIN doc_text x ON x.version_id = v.id WHERE v.document_id = s.doc_id"
-                     "  AND v.blob_sha256 IS NOT NULL ORDER BY v.n DESC LIMIT 1)"
-                     " WHERE s.doc_id = ?",
-                     "i", doc_id);
+    return store_run(
+        c,
+        "INSERT INTO doc_search (rowid, title, refs, meta, body, version_id, acl)"
+        " SELECT s.doc_id, s.title, s.refs, s.meta, coalesce(t.text, ''), t.version_id,"
+        "  s.acl FROM doc_search_src s"
+        " LEFT JOIN doc_text t ON t.version_id = (SELECT v.id FROM versions v"
+        "  JOIN doc_text x ON x.version_id = v.id WHERE v.document_id = s.doc_id"
+        "  AND v.blob_sha256 IS NOT NULL ORDER BY v.n DESC LIMIT 1)"
+        " WHERE s.doc_id = ?",
+        "i", doc_id);
 }
 
 int rec_search_verify(struct store *s, int64_t *ret_rows, struct str *msg)
@@ -109,12 +124,14 @@ struct term {
     bool negated;  /* started with '-' */
 };
 
-/* Appends t as an FTS5 string: the bytes without '"' and '*', quoted. */
+/* Appends t as an FTS5 string: the bytes without '"', '*' and control bytes
+ * (0x1F starts the access tokens of the index, which no typed word may
+ * match), quoted. */
 static void add_quoted(struct str *out, const struct term *t)
 {
     str_addc(out, '"');
     for (size_t i = 0; i < t->n; i++)
-        if (t->p[i] != '"' && t->p[i] != '*')
+        if (t->p[i] != '"' && t->p[i] != '*' && (unsigned char)t->p[i] >= 0x20)
             str_addc(out, t->p[i]);
         else
             str_addc(out, ' ');
@@ -149,9 +166,11 @@ static bool term_useful(const struct term *t)
  * white space must all match (AND); "…" keeps a phrase; a trailing * makes a
  * prefix; a leading - excludes a word. Everything else the user types is
  * only text inside quoted strings. *ret_terms gets the positive terms (0:
- * nothing to search for), *ret_prefix whether a prefix term is among them.
+ * nothing to search for), *ret_prefix whether a prefix term is among them,
+ * *ret_negated whether an excluded word is.
  */
-static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret_prefix)
+static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret_prefix,
+                       bool *ret_negated)
 {
     struct term pos[REC_SEARCH_MAX_TERMS], neg[REC_SEARCH_MAX_TERMS];
     int npos = 0, nneg = 0;
@@ -207,6 +226,7 @@ static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret
         add_term(out, &neg[k]);
     }
     *ret_terms = npos;
+    *ret_negated = npos && nneg;
     *ret_prefix = false;
     for (int k = 0; k < npos; k++)
         *ret_prefix |= pos[k].prefix;
@@ -304,17 +324,71 @@ struct hit {
  * it cannot be part of the ranked query: it would cost as much as the whole
  * match list. Two plans: look up each id (cheap for words), or scan the
  * match once and keep the ids ("+" keeps SQLite from the lookups, which
- * would expand a prefix term again for every id). */
+ * would expand a prefix term again for every id). The snippet is of the
+ * text; a hit whose text holds no match gets one of its title, reference
+ * or names in a second step (snippet() is not cheap enough to compute all
+ * for every hit). */
 #define SEARCH_DETAILS(ROWID)                                                                      \
     "SELECT s.rowid, c.reference, f.reference, d.title, d.direction, d.dated, f.title,"            \
     " f.unit_nr, (SELECT max(v.id) FROM versions v WHERE v.document_id = d.id"                     \
     "  AND v.blob_sha256 IS NOT NULL),"                                                            \
-    " CASE WHEN instr(snippet(doc_search, 3, char(1), char(2), '…', 24), char(1))"               \
-    "  THEN snippet(doc_search, 3, char(1), char(2), '…', 24)"                                   \
-    "  ELSE snippet(doc_search, -1, char(1), char(2), '…', 24) END"                              \
+    " snippet(doc_search, 3, char(1), char(2), '…', 24)"                                         \
     " FROM doc_search s JOIN documents d ON d.id = s.rowid"                                        \
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"                           \
     " WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
+
+/* The snippets of the title, reference and names of the hits whose ids
+ * are the JSON array in ?2 (see SEARCH_DETAILS for ROWID). */
+#define SEARCH_SHORT_SNIPPETS(ROWID)                                                               \
+    "SELECT rowid, snippet(doc_search, 0, char(1), char(2), '…', 24),"                           \
+    " snippet(doc_search, 1, char(1), char(2), '…', 24),"                                        \
+    " snippet(doc_search, 2, char(1), char(2), '…', 24)"                                         \
+    " FROM doc_search WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
+
+/* Gives the hits among slots[0..n) whose snippet of the text holds no match
+ * the snippet of their title, else of their reference, else of their names
+ * (the first of them with a match), in one statement for all of them. */
+static int short_snippets(struct store_conn *c, const char *match, bool scan,
+                          const struct hit *hits, size_t n, json_t **slots, struct str *snip)
+{
+    struct str ids;
+    str_init(&ids, 32 * REC_PAGE_MAX);
+    str_addc(&ids, '[');
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (slots[i] && !strstr(json_string_value(json_object_get(slots[i], "snippet")), "<mark>"))
+            str_addf(&ids, "%s%lld", k++ ? "," : "", (long long)hits[i].doc);
+    str_addc(&ids, ']');
+    int rc = ids.err;
+    struct store_stmt *st = NULL;
+    if (!rc && k)
+        rc = store_prepare(
+            c, scan ? SEARCH_SHORT_SNIPPETS("+rowid") : SEARCH_SHORT_SNIPPETS("rowid"), &st);
+    if (!rc && k)
+        rc = store_bind(st, "tt", match, ids.buf);
+    while (!rc && k && (rc = store_step(st)) == STORE_ROW) {
+        rc = 0;
+        int64_t id = store_col_int(st, 0);
+        size_t i = 0;
+        while (i < n && hits[i].doc != id)
+            i++;
+        int col = 1;
+        while (col < 3 && !memchr(store_col_text(st, col), '\x01', store_col_len(st, col)))
+            col++;
+        if (i == n || !slots[i] || !memchr(store_col_text(st, col), '\x01', store_col_len(st, col)))
+            continue;
+        str_reset(snip);
+        snippet_html(snip, store_col_text(st, col), store_col_len(st, col));
+        if (json_object_set_new(slots[i], "snippet", json_string(snip->err ? "" : snip->buf)))
+            rc = ERR_NOMEM;
+    }
+    if (rc == STORE_DONE)
+        rc = 0;
+    if (st)
+        store_done(st);
+    str_release(&ids);
+    return rc;
+}
 
 /* Fetches the details and snippets of hits[0..n) into slots[0..n). */
 static int hit_details(struct store_conn *c, const char *match, bool scan, const struct hit *hits,
@@ -362,21 +436,33 @@ static int hit_details(struct store_conn *c, const char *match, bool scan, const
     if (rc == STORE_DONE)
         rc = 0;
     store_done(st);
+    if (!rc)
+        rc = short_snippets(c, match, scan, hits, n, slots, &snip);
     str_release(&snip);
     str_release(&ids);
     return rc;
 }
 
-/* Runs the ranked page query (ids and scores only), then fetches the
- * details of those hits, appending them to items in rank order. */
-static int search_page(struct store_conn *c, const char *match, bool prefix,
-                       const struct filters *f, int64_t limit, int64_t offset, json_t *items)
+/* Collects the ranked hits of st (columns id, score) into hits (at most
+ * max); *n gets their number. Finishes st. */
+static int collect_hits(struct store_stmt *st, int rc, struct hit *hits, size_t max, size_t *n)
 {
-    struct hit hits[REC_PAGE_MAX];
-    json_t *slots[REC_PAGE_MAX] = {0};
-    size_t n = 0;
-    if (limit > REC_PAGE_MAX)
-        limit = REC_PAGE_MAX;
+    while (!rc && (rc = store_step(st)) == STORE_ROW) {
+        rc = 0;
+        if (*n < max)
+            hits[(*n)++] = (struct hit){store_col_int(st, 0), store_col_double(st, 1)};
+    }
+    if (rc == STORE_DONE)
+        rc = 0;
+    store_done(st);
+    return rc;
+}
+
+/* The ranked page with the filters that need the joins (plan node, year,
+ * status, direction); visibility and office are in the match already. */
+static int page_joined(struct store_conn *c, const char *match, const struct filters *f,
+                       int64_t limit, int64_t offset, struct hit *hits, size_t *n)
+{
     struct store_stmt *st;
     int rc = store_prepare(
         c, "SELECT d.id, " REC_SEARCH_BM25 SEARCH_FROM_WHERE " ORDER BY 2, 1 DESC LIMIT ? OFFSET ?",
@@ -389,16 +475,59 @@ static int search_page(struct store_conn *c, const char *match, bool prefix,
                     match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
                     f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status, f->direction,
                     f->direction, limit, offset);
-    while (!rc && (rc = store_step(st)) == STORE_ROW) {
-        rc = 0;
-        if (n < (size_t)limit)
-            hits[n++] = (struct hit){store_col_int(st, 0), store_col_double(st, 1)};
+    return collect_hits(st, rc, hits, (size_t)limit, n);
+}
+
+/* The ranked page from the index alone. With at most REC_SEARCH_RANKED
+ * matches (total is the capped count) all are ranked by rec_rank. With more,
+ * ranking them all would cost as much as their hundred thousands, so two
+ * windows are ranked, each found in document id order (FTS5 yields matches
+ * by rowid, so SQLite stops after the window and bm25 runs for it alone):
+ * first the newest matches in a title or reference (title_match), then the
+ * newest other matches, each window by rec_rank. The first looks no further
+ * back than floor, the oldest of the newest REC_SEARCH_MAX_COUNT + 1
+ * matches: when the words rarely meet in a title, it would read all. */
+static int page_indexed(struct store_conn *c, const char *match, const char *title_match,
+                        int64_t total, int64_t floor, int64_t limit, int64_t offset,
+                        struct hit *hits, size_t *n)
+{
+    struct store_stmt *st;
+    int rc;
+    if (total <= REC_SEARCH_RANKED) {
+        rc = store_prepare(c,
+                           "SELECT rowid, " REC_SEARCH_RANK " FROM doc_search"
+                           " WHERE doc_search MATCH ? ORDER BY 2, 1 DESC LIMIT ? OFFSET ?",
+                           &st);
+        if (rc)
+            return rc;
+        rc = store_bind(st, "tii", match, limit, offset);
+    } else {
+        int64_t window = offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED;
+        rc = store_prepare(
+            c,
+            "WITH a AS MATERIALIZED (SELECT rowid AS id, " REC_SEARCH_RANK " AS score"
+            "  FROM doc_search WHERE doc_search MATCH ?1 AND rowid >= ?6"
+            "  ORDER BY rowid DESC LIMIT ?3),"
+            " b AS (SELECT rowid AS id, " REC_SEARCH_RANK " AS score"
+            "  FROM doc_search WHERE doc_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3)"
+            " SELECT id, score FROM (SELECT id, score, 0 AS tier FROM a"
+            "  UNION ALL SELECT id, score, 1 FROM b WHERE id NOT IN (SELECT id FROM a))"
+            " ORDER BY tier, score, id DESC LIMIT ?4 OFFSET ?5",
+            &st);
+        if (rc)
+            return rc;
+        rc = store_bind(st, "ttiiii", title_match, match, window, limit, offset, floor);
     }
-    if (rc == STORE_DONE)
-        rc = 0;
-    store_done(st);
-    if (!rc && n)
-        rc = hit_details(c, match, prefix, hits, n, slots);
+    return collect_hits(st, rc, hits, (size_t)limit, n);
+}
+
+/* Fetches the details of hits[0..n) (user_match: the words alone, for the
+ * snippets) and appends them to items in that order. */
+static int emit_hits(struct store_conn *c, const char *user_match, bool prefix,
+                     const struct hit *hits, size_t n, json_t *items)
+{
+    json_t *slots[REC_PAGE_MAX] = {0};
+    int rc = n ? hit_details(c, user_match, prefix, hits, n, slots) : 0;
     for (size_t i = 0; i < n; i++) {
         /* a hit without details cannot happen inside the read transaction */
         if (!rc && slots[i] && json_array_append_new(items, slots[i]))
@@ -410,31 +539,133 @@ static int search_page(struct store_conn *c, const char *match, bool prefix,
     return rc;
 }
 
+/* Runs the ranked page query (ids and scores only; with the access terms in
+ * match), then fetches the details of those hits, appending them to items
+ * in rank order. */
+static int search_page(struct store_conn *c, const char *match, const char *title_match,
+                       const char *user_match, bool prefix, const struct filters *f, bool joined,
+                       int64_t total, int64_t floor, int64_t limit, int64_t offset, json_t *items)
+{
+    struct hit hits[REC_PAGE_MAX];
+    size_t n = 0;
+    if (limit > REC_PAGE_MAX)
+        limit = REC_PAGE_MAX;
+    int rc = joined ? page_joined(c, match, f, limit, offset, hits, &n)
+                    : page_indexed(c, match, title_match, total, floor, limit, offset, hits, &n);
+    if (!rc)
+        rc = emit_hits(c, user_match, prefix, hits, n, items);
+    return rc;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return x->doc > y->doc ? -1 : x->doc < y->doc;
+}
+
+/* A query with a prefix term, without joined filters: FTS5 expands a prefix
+ * into the merged list of all words that begin with it, for each statement
+ * anew, so one statement does the count and the ranking: the newest
+ * REC_SEARCH_MAX_COUNT + 1 matches with their rec_rank, of which the newest
+ * REC_SEARCH_RANKED (or as many as the page reaches) are ranked (a title or
+ * reference match outranks any number of matches in the text there). */
+static int search_prefix(struct store_conn *c, const char *match, const char *user_match,
+                         int64_t limit, int64_t offset, json_t *items, int64_t *ret_total)
+{
+    size_t max = REC_SEARCH_MAX_COUNT + 1, n = 0;
+    struct hit *all = malloc(max * sizeof *all);
+    if (!all)
+        return ERR_NOMEM;
+    struct store_stmt *st;
+    int rc = store_prepare(c,
+                           "SELECT rowid, " REC_SEARCH_RANK " FROM doc_search"
+                           " WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT ?",
+                           &st);
+    if (!rc) {
+        rc = store_bind(st, "ti", match, (int64_t)max);
+        rc = collect_hits(st, rc, all, max, &n);
+    }
+    if (!rc) {
+        *ret_total = (int64_t)n;
+        if (limit > REC_PAGE_MAX)
+            limit = REC_PAGE_MAX;
+        size_t window =
+            (size_t)(offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED);
+        if (window > n)
+            window = n;
+        qsort(all, window, sizeof *all, hit_cmp);
+        size_t from = (size_t)offset < window ? (size_t)offset : window;
+        size_t m = window - from < (size_t)limit ? window - from : (size_t)limit;
+        rc = emit_hits(c, user_match, true, all + from, m, items);
+    }
+    free(all);
+    return rc;
+}
+
 /* Counts the hits, up to REC_SEARCH_MAX_COUNT + 1: an exact count of a
- * common word would visit every match, which no page needs. */
+ * common word would visit every match, which no page needs. Without the
+ * joined filters the index alone counts (visibility is in the match), the
+ * newest first, and *ret_floor gets the oldest document id it counted. */
 static int search_count(struct store_conn *c, const char *match, const struct filters *f,
-                        int64_t *ret)
+                        bool joined, int64_t *ret, int64_t *ret_floor)
 {
     struct store_stmt *st;
-    int rc = store_prepare(c, "SELECT count(*) FROM (SELECT 1" SEARCH_FROM_WHERE " LIMIT ?)", &st);
+    int rc = store_prepare(c,
+                           joined ? "SELECT count(*) FROM (SELECT 1" SEARCH_FROM_WHERE " LIMIT ?)"
+                                  : "SELECT count(*), min(id) FROM (SELECT rowid AS id"
+                                    " FROM doc_search WHERE doc_search MATCH ?"
+                                    " ORDER BY rowid DESC LIMIT ?)",
+                           &st);
     if (rc)
         return rc;
-    rc = store_bind(st,
-                    "tiiiiittttiitttt"
-                    "i",
-                    match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
-                    f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status, f->direction,
-                    f->direction, (int64_t)REC_SEARCH_MAX_COUNT + 1);
+    if (joined)
+        rc = store_bind(st,
+                        "tiiiiittttiitttt"
+                        "i",
+                        match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
+                        f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status,
+                        f->direction, f->direction, (int64_t)REC_SEARCH_MAX_COUNT + 1);
+    else
+        rc = store_bind(st, "ti", match, (int64_t)REC_SEARCH_MAX_COUNT + 1);
     if (!rc)
         rc = store_step(st);
     if (rc == STORE_ROW) {
         *ret = store_col_int(st, 0);
+        *ret_floor = joined ? 0 : store_col_int(st, 1);
         rc = 0;
     } else if (rc == STORE_DONE) {
         rc = ERR_DB;
     }
     store_done(st);
     return rc;
+}
+
+/* Appends "(user) AND <access terms>" to full: the actor's office or an
+ * office sharing the file (unless the actor is the system), and the office
+ * filter. The terms are strings that start with 0x1F, as the index's acl
+ * column. With title > 0, the words must match in a title or reference;
+ * with 2, the whole expression must match too (the column filter alone
+ * would let a word excluded by "-" hide in the text). */
+static int access_match(const char *user, const struct filters *f, int title, struct str *full)
+{
+    if (title)
+        str_adds(full, "{title refs} : ");
+    str_addc(full, '(');
+    str_adds(full, user);
+    str_addc(full, ')');
+    if (title == 2) {
+        str_adds(full, " AND (");
+        str_adds(full, user);
+        str_addc(full, ')');
+    }
+    if (!f->system)
+        str_addf(full, " AND (\"\x1f o%lld\" OR \"\x1f s%lld\")", (long long)f->unit,
+                 (long long)f->unit);
+    if (f->office)
+        str_addf(full, " AND \"\x1f o%lld\"", (long long)f->office);
+    return full->err;
 }
 
 int rec_search(struct store *s, const struct rec_actor *a, const struct rec_search_query *q,
@@ -470,24 +701,42 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     struct str match;
     str_init(&match, 16 * 1024);
     int nterms = 0;
-    bool prefix = false;
-    int rc = build_match(text, &match, &nterms, &prefix);
+    bool prefix = false, negated = false;
+    int rc = build_match(text, &match, &nterms, &prefix, &negated);
+    struct str full, title;
+    str_init(&full, 16 * 1024);
+    str_init(&title, 32 * 1024);
+    if (!rc)
+        rc = access_match(match.buf, &f, 0, &full);
+    if (!rc)
+        rc = access_match(match.buf, &f, negated ? 2 : 1, &title);
+    /* visibility and office are in the match: the joins, when the other
+     * filters need them, no longer check them */
+    bool joined = f.plan || f.year || f.status || f.direction;
+    struct filters fj = f;
+    fj.system = 1;
+    fj.office = 0;
     json_t *items = json_array();
     if (!items)
         rc = ERR_NOMEM;
-    int64_t total = 0;
+    int64_t total = 0, floor = 0;
     struct store_conn *c = NULL;
     if (!rc && nterms > 0 && (rc = store_get(s, &c)) == 0) {
         /* one read transaction: the count and the page see the same data */
         rc = store_begin(c, false);
-        if (!rc)
-            rc = search_count(c, match.buf, &f, &total);
-        if (!rc && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_page(c, match.buf, prefix, &f, per_page, offset, items);
+        if (!rc && prefix && !joined && offset <= REC_SEARCH_MAX_OFFSET)
+            rc = search_prefix(c, full.buf, match.buf, per_page, offset, items, &total);
+        else if (!rc)
+            rc = search_count(c, full.buf, &fj, joined, &total, &floor);
+        if (!rc && !(prefix && !joined) && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
+            rc = search_page(c, full.buf, title.buf, match.buf, prefix, &fj, joined, total, floor,
+                             per_page, offset, items);
         store_rollback(c);
         store_put(s, c);
     }
     str_release(&match);
+    str_release(&full);
+    str_release(&title);
     json_t *res = NULL;
     if (!rc) {
         bool capped = total > REC_SEARCH_MAX_COUNT;

@@ -3,10 +3,15 @@
  * tokenizer instance (one Snowball stemmer) exists per FTS5 table and
  * connection; a connection is used by one thread at a time, which is what
  * the stemmer needs. Prefix query terms ("antr*") are folded but not stemmed,
- * because a stem of a word fragment is meaningless. */
+ * because a stem of a word fragment is meaningless; neither are the texts
+ * that snippets are made of (see german_tokenize). A text that starts with
+ * the byte 0x1F is a list of access tokens (records/search_schema.c): its
+ * words are passed on as they are, each with the 0x1F in front, so that no
+ * word a user types (the query builder drops control bytes) can match one. */
 #include "sqlite_fts.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "stem.h"
 
@@ -54,6 +59,32 @@ static int token_cb(void *ctx, const char *tok, size_t n, size_t start, size_t e
                          (int)start, (int)end);
 }
 
+/* Passes the space-separated words after the leading 0x1F of text[0..n) to
+ * FTS5 as tokens "\x1Fword" (their bytes are the text's own: 0x1F, then the
+ * word, copied into a small buffer). */
+static int raw_tokenize(void *ctx, const char *text, int n,
+                        int (*x_token)(void *, int, const char *, int, int, int))
+{
+    char tok[64];
+    int i = 1;
+    while (i < n) {
+        while (i < n && text[i] == ' ')
+            i++;
+        int start = i;
+        while (i < n && text[i] != ' ')
+            i++;
+        int len = i - start;
+        if (len <= 0 || len >= (int)sizeof tok)
+            continue;
+        tok[0] = '\x1f';
+        memcpy(tok + 1, text + start, (size_t)len);
+        int rc = x_token(ctx, 0, tok, len + 1, start, i);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
 static int german_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *text, int n,
                            int (*x_token)(void *, int, const char *, int, int, int))
 {
@@ -63,10 +94,68 @@ static int german_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char 
         f |= STEM_PREFIX;
     if (flags & (FTS5_TOKENIZE_DOCUMENT | FTS5_TOKENIZE_AUX))
         f |= STEM_DOCUMENT;
+    /* snippet() and highlight() use only the positions and byte offsets of
+     * the tokens, which stemming does not change: skipping it makes a
+     * snippet of a long text several times cheaper */
+    if (flags & FTS5_TOKENIZE_AUX)
+        f |= STEM_PREFIX;
     struct fts_call call = {ctx, x_token};
     if (n <= 0)
         return SQLITE_OK;
+    if (text[0] == '\x1f')
+        return raw_tokenize(ctx, text, n, x_token);
     return stem_tokenize(t->stem, text, (size_t)n, f, token_cb, &call);
+}
+
+/* Saturation of the term frequency in rec_rank (bm25's k1). */
+#define RANK_K1 1.2
+
+/* The FTS5 function rec_rank(table, w0, w1, ...): a cheap relative of
+ * bm25 for ranking a window of matches. For each phrase of the query and
+ * each column, the saturated number of its instances tf / (tf + k1) times
+ * the column's weight (1.0 when not given), summed and negated (lower is
+ * better, as bm25). It leaves out what makes bm25 cost per match: the
+ * inverse document frequency (bm25 counts each phrase's matches in the
+ * whole index once per statement) and the length of the row's columns (a
+ * lookup per row); within one query they matter little, since every hit
+ * holds every word. */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *res, int nval,
+                    sqlite3_value **vals)
+{
+    int ncol = api->xColumnCount(ctx), nphrase = api->xPhraseCount(ctx), ninst = 0;
+    int rc = api->xInstCount(ctx, &ninst);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(res, rc);
+        return;
+    }
+    int cells = ncol * nphrase;
+    int local[256];
+    int *tf = cells <= 256 ? local : sqlite3_malloc64((sqlite3_uint64)cells * sizeof(int));
+    if (!tf) {
+        sqlite3_result_error_nomem(res);
+        return;
+    }
+    memset(tf, 0, (size_t)cells * sizeof(int));
+    for (int i = 0; i < ninst; i++) {
+        int ip, ic, io;
+        if (api->xInst(ctx, i, &ip, &ic, &io) == SQLITE_OK && ip >= 0 && ip < nphrase && ic >= 0 &&
+            ic < ncol)
+            tf[ip * ncol + ic]++;
+    }
+    double score = 0;
+    for (int c = 0; c < ncol; c++) {
+        double w = c < nval ? sqlite3_value_double(vals[c]) : 1.0;
+        if (w == 0)
+            continue;
+        for (int p = 0; p < nphrase; p++) {
+            int n = tf[p * ncol + c];
+            if (n)
+                score += w * (double)n / ((double)n + RANK_K1);
+        }
+    }
+    if (tf != local)
+        sqlite3_free(tf);
+    sqlite3_result_double(res, -score);
 }
 
 /* Gets the FTS5 API of db through "SELECT fts5(?)" (the documented way). */
@@ -88,5 +177,8 @@ int sqlite_fts_register(sqlite3 *db)
     fts5_api *api = fts5_api_of(db);
     if (!api || api->iVersion < 2)
         return SQLITE_ERROR;
-    return api->xCreateTokenizer(api, "german", NULL, &german, NULL);
+    int rc = api->xCreateTokenizer(api, "german", NULL, &german, NULL);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, "rec_rank", NULL, rank_fn, NULL);
+    return rc;
 }

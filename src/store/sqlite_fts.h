@@ -6,7 +6,9 @@
 
 #include <sqlite3.h>
 
-/* Registers the tokenizer "german" (stem.h) with the FTS5 module of db.
+/* Registers the tokenizer "german" (stem.h) and the ranking function
+ * rec_rank(table, weight...) (a bm25 without document frequencies and
+ * lengths, see sqlite_fts.c) with the FTS5 module of db.
  * Returns a SQLite result code: SQLITE_OK, or SQLITE_ERROR when the SQLite
  * library was built without FTS5. */
 int sqlite_fts_register(sqlite3 *db);

@@ -254,6 +254,143 @@ static void test_failed_job_gives_up(void **state)
     assert_index_ok(f);
 }
 
+/* The access tokens of the index (0x1F "o<office>", "s<office>") cannot be
+ * typed, and they follow shares and owners whatever code changes them. */
+static void test_access_tokens(void **state)
+{
+    struct fx *f = *state;
+    struct rec_actor sys = rec_actor_system("test");
+    char fref[REC_REF_MAX], cref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Gehwegplatten Birkenweg", fref, cref);
+    make_doc(f, cref, "Schadensmeldung", NULL);
+    static const char *const typed[] = {"o32",     "s32",          "o3*", "\x1f o32",
+                                        "\x1fo32", "\"\x1f o32\"", "o*",  "\x1f*"};
+    for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++) {
+        if (total(find(f, &sys, typed[i])) != 0 || total(find(f, &user50, typed[i])) != 0)
+            fail_msg("typed access token %zu matched", i);
+    }
+    assert_int_equal(total(find(f, &user50, "Birkenweg")), 0);
+    assert_int_equal(rec_file_share(f->s, &sys, fref, 50), 0);
+    assert_int_equal(total(find(f, &user50, "Birkenweg")), 1);
+    struct store_conn *c;
+    assert_int_equal(store_get(f->s, &c), 0);
+    assert_int_equal(store_run(c, "DELETE FROM file_shares WHERE unit_nr = 50", ""), 0);
+    store_put(f->s, c);
+    assert_int_equal(total(find(f, &user50, "Birkenweg")), 0);
+    assert_int_equal(store_get(f->s, &c), 0);
+    assert_int_equal(store_run(c, "UPDATE files SET unit_nr = 50 WHERE reference = ?", "t", fref),
+                     0);
+    store_put(f->s, c);
+    assert_int_equal(total(find(f, &user50, "Birkenweg")), 1);
+    assert_int_equal(total(find(f, &user32, "Birkenweg")), 0);
+    struct rec_search_query q = {.q = "Birkenweg", .unit_nr = 32};
+    json_t *res;
+    assert_int_equal(rec_search(f->s, &sys, &q, &res), 0);
+    assert_int_equal(total(res), 0);
+    q.unit_nr = 50;
+    assert_int_equal(rec_search(f->s, &sys, &q, &res), 0);
+    assert_int_equal(total(res), 1);
+    assert_index_ok(f);
+}
+
+/* More matches than are ranked by bm25 (2,000): an old document with the
+ * word in its title still comes first, the count is exact up to 10,000,
+ * pages do not repeat hits, and visibility holds. */
+static void test_many_matches(void **state)
+{
+    struct fx *f = *state;
+    struct rec_actor sys = rec_actor_system("test");
+    char fref[REC_REF_MAX], cref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Akte Ulmenallee", fref, cref);
+    int64_t first = make_doc(f, cref, "Ulmenallee Baumpflege", NULL);
+    struct store_conn *c;
+    assert_int_equal(store_get(f->s, &c), 0);
+    assert_int_equal(store_begin(c, true), 0);
+    assert_int_equal(store_run(c,
+                               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                               " WHERE i < 2500)"
+                               " INSERT INTO documents (case_id, title, direction, dated, party,"
+                               "  created_at, created_by)"
+                               " SELECT d.case_id, 'Notiz ' || n.i, 'internal', NULL, '',"
+                               "  d.created_at, d.created_by FROM n, documents d WHERE d.id = ?",
+                               "i", first),
+                     0);
+    assert_int_equal(store_commit(c), 0);
+    store_put(f->s, c);
+    json_t *res = find(f, &sys, "Ulmenallee");
+    assert_false(json_is_true(json_object_get(res, "total_capped")));
+    assert_int_equal(first_doc(json_incref(res)), first);
+    assert_int_equal(total(res), 2501);
+    assert_int_equal(total(find(f, &user50, "Ulmenallee")), 0);
+    /* a prefix: counted and ranked in one statement */
+    res = find(f, &user32, "Ulmen*");
+    assert_int_equal(json_array_size(json_object_get(res, "items")), 25);
+    assert_int_equal(total(res), 2501);
+    assert_int_equal(total(find(f, &user50, "Ulmen*")), 0);
+    assert_int_equal(total(find(f, &user32, "Ulmenallee -Baumpflege")), 2500);
+    /* pages 1 and 2 do not overlap */
+    struct rec_search_query q = {.q = "Ulmenallee", .page = 2, .per_page = 50};
+    assert_int_equal(rec_search(f->s, &user32, &q, &res), 0);
+    json_t *items = json_object_get(res, "items");
+    assert_int_equal(json_array_size(items), 50);
+    for (size_t i = 0; i < json_array_size(items); i++)
+        assert_int_not_equal(
+            json_integer_value(json_object_get(json_array_get(items, i), "document_id")), first);
+    json_decref(res);
+    q = (struct rec_search_query){.q = "Ulmenallee", .page = 51, .per_page = 50};
+    assert_int_equal(rec_search(f->s, &user32, &q, &res), 0);
+    assert_int_equal(json_array_size(json_object_get(res, "items")), 1);
+    json_decref(res);
+}
+
+/* A data directory indexed before migration 102 (access tokens) is
+ * converted in place: its documents are found by whom may see them. */
+static void test_upgrade_to_access_tokens(void **state)
+{
+    (void)state;
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->tmp, sizeof f->tmp, "/tmp/rathaus-search-upgrade-XXXXXX");
+    assert_non_null(mkdtemp(f->tmp));
+    snprintf(f->dir, sizeof f->dir, "%s/data", f->tmp);
+    assert_int_equal(store_open(f->dir, STORE_CREATE, &f->s), 0);
+    /* everything but the search migrations after 101 */
+    struct store_migration old[64];
+    size_t k = 0;
+    for (size_t i = 0; i < journal_migrations_count; i++)
+        old[k++] = journal_migrations[i];
+    for (size_t i = 0; i < web_migrations_count; i++)
+        old[k++] = web_migrations[i];
+    for (size_t i = 0; i < records_migrations_count; i++)
+        old[k++] = records_migrations[i];
+    old[k++] = records_search_migrations[0];
+    assert_int_equal(records_search_migrations[0].id, 101);
+    assert_int_equal(store_migrate(f->s, old, k, NULL), 0);
+    struct store_conn *c;
+    assert_int_equal(store_get(f->s, &c), 0);
+    assert_int_equal(store_begin(c, true), 0);
+    assert_int_equal(web_units_seed(c, "test"), 0);
+    assert_int_equal(rec_plan_seed(c, "test"), 0);
+    assert_int_equal(store_commit(c), 0);
+    store_put(f->s, c);
+    char fref[REC_REF_MAX], cref[REC_REF_MAX], gref[REC_REF_MAX], gcref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Lärmschutz Kastanienhof", fref, cref);
+    make_case(f, "32.30.01", "Kastanienhof Zufahrt", gref, gcref);
+    int64_t shared = make_doc(f, cref, "Messbericht", NULL);
+    int64_t own = make_doc(f, gcref, "Ortstermin", NULL);
+    struct rec_actor sys = rec_actor_system("test");
+    assert_int_equal(rec_file_share(f->s, &sys, fref, 50), 0);
+    /* now the rest, 102 among them */
+    assert_int_equal(fx_migrate_all(f->s), 0);
+    assert_int_equal(total(find(f, &user32, "Kastanienhof")), 2);
+    assert_int_equal(first_doc(find(f, &user50, "Kastanienhof")), shared);
+    assert_int_equal(total(find(f, &user50, "Kastanienhof")), 1);
+    assert_int_equal(first_doc(find(f, &user32, "Ortstermin")), own);
+    assert_int_equal(total(find(f, &sys, "Kastanienhof")), 2);
+    assert_index_ok(f);
+    fx_close(f);
+}
+
 /* Queries a user may type: none may produce an SQL error. */
 static void test_hostile_queries(void **state)
 {
@@ -314,6 +451,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disposal_forgets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_job_gives_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_queries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_access_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_matches, setup, teardown),
+        cmocka_unit_test(test_upgrade_to_access_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
