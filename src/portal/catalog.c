@@ -296,9 +296,12 @@ static int mirror(struct store *s, const struct portal_catalog *cat)
             rc = store_run(c, "UPDATE services SET online = 0, updated_at = ? WHERE slug = ?", "tt",
                            at, json_string_value(v));
     }
-    if (!rc && (json_array_size(changed) || json_array_size(gone)))
-        rc = journal_append(c, "system", "service.sync", "services",
-                            json_pack("{s:O, s:O}", "changed", changed, "offline", gone), NULL);
+    if (!rc && (json_array_size(changed) || json_array_size(gone))) {
+        /* journal_append borrows its details */
+        json_t *d = json_pack("{s:O, s:O}", "changed", changed, "offline", gone);
+        rc = d ? journal_append(c, "system", "service.sync", "services", d, NULL) : ERR_NOMEM;
+        json_decref(d);
+    }
     json_decref(gone);
     json_decref(changed);
     if (!rc) {

@@ -327,11 +327,11 @@ int portal_submit(struct store *s, const struct portal_service *svc, const json_
         goto fail;
     char obj[48];
     snprintf(obj, sizeof obj, "submission:%lld", (long long)sub_id);
-    rc = journal_append(c, PORTAL_ACTOR, "portal.submit", obj,
-                        json_pack("{s:s, s:s, s:I, s:I, s:I}", "service", svc->slug, "case",
-                                  r.case_ref, "case_id", (json_int_t)case_id, "instance",
-                                  (json_int_t)inst, "documents", (json_int_t)json_array_size(docs)),
-                        NULL);
+    json_t *jd = json_pack("{s:s, s:s, s:I, s:I, s:I}", "service", svc->slug, "case", r.case_ref,
+                           "case_id", (json_int_t)case_id, "instance", (json_int_t)inst,
+                           "documents", (json_int_t)json_array_size(docs));
+    rc = jd ? journal_append(c, PORTAL_ACTOR, "portal.submit", obj, jd, NULL) : ERR_NOMEM;
+    json_decref(jd); /* journal_append borrows its details */
     if (rc)
         goto fail;
     if ((rc = store_commit(c)))

@@ -38,11 +38,13 @@ describe('bpmn deploy', () => {
   test('a model outside the executable subset is refused with ids and reasons', async () => {
     const d = await makeDataDir({ demo: false });
     parents.push(d.parent);
+    const models = sql(d.dir, 'SELECT count(*) FROM process_models'); // init deployed the online services
     const r = await runCli(['bpmn', 'deploy', '--data', d.dir, path.join(MIWG, 'A.2.0.bpmn'), '--service', 'x']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /können nicht ausgeführt werden/);
     assert.match(r.stderr, /_5a972b87-735d-454a-b31c-f52fb3afc5c7: Elementtyp task wird nicht ausgeführt/);
     assert.match(r.stderr, /ohne Bedingung/);
-    assert.equal(sql(d.dir, 'SELECT count(*) FROM process_models'), '0');
+    assert.equal(sql(d.dir, 'SELECT count(*) FROM process_models'), models);
+    assert.equal(sql(d.dir, "SELECT count(*) FROM deployments WHERE service_key = 'x'"), '0');
   });
 });
