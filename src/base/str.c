@@ -180,3 +180,19 @@ int str_to_long(const char *z, long min, long max, long *ret)
     *ret = v;
     return 0;
 }
+
+int str_add_csv(struct str *s, const char *z, char sep, unsigned flags)
+{
+    bool formula = (flags & STR_CSV_GUARD) && *z && strchr("=+-@", *z);
+    bool quote = formula;
+    for (const char *p = z; *p && !quote; p++)
+        quote = *p == sep || *p == '"' || *p == '\r' || *p == '\n';
+    if (!quote)
+        return str_adds(s, z);
+    int rc = str_addc(s, '"');
+    if (!rc && formula)
+        rc = str_addc(s, '\'');
+    for (; *z && !rc; z++)
+        rc = *z == '"' ? str_add(s, "\"\"", 2) : str_addc(s, *z);
+    return rc ? rc : str_addc(s, '"');
+}

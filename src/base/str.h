@@ -49,6 +49,15 @@ int str_vaddf(struct str *s, const char *fmt, va_list ap) __attribute__((format(
 /* Appends text with &, <, >, ", ' replaced by HTML entities. Errors as str_add. */
 int str_add_html(struct str *s, const char *p, size_t n);
 
+/* Flags of str_add_csv. */
+#define STR_CSV_GUARD 1u /* quote a field starting with = + - @ and prefix it with ' */
+
+/* Appends z as one CSV field for the separator sep (',' or ';'): quoted when
+ * it holds sep, '"', CR or LF, with '"' doubled (RFC 4180). STR_CSV_GUARD
+ * keeps spreadsheets from running a field as a formula; use it for exports
+ * meant for people, not for files that are read back in. */
+int str_add_csv(struct str *s, const char *z, char sep, unsigned flags);
+
 /* Makes sure at least n more bytes fit without reallocation. Errors as str_add. */
 int str_grow(struct str *s, size_t n);
 

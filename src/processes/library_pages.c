@@ -40,17 +40,6 @@ static const char *query(struct http_req *req, const char *name)
     return z ? z : "";
 }
 
-static int render(struct http_req *req, struct http_resp *resp, int status, const char *tmpl,
-                  json_t *d)
-{
-    if (!d)
-        return ERR_NOMEM;
-    int rc = web_page(req, resp, tmpl, d);
-    if (!rc)
-        resp->status = status;
-    return rc;
-}
-
 /* "/prozesse/<key><tail>", with n > 0 followed by "<n><tail2>" (arena). */
 static const char *href(struct http_req *req, const char *key, const char *tail, long n,
                         const char *tail2)
@@ -150,7 +139,7 @@ static int get_list(struct http_req *req, struct http_resp *resp)
                   "prozesse", list, "anzahl", (json_int_t)json_array_size(list), "q", q,
                   "status_optionen", status_options(status), "aemter", units, "suche", *q != 0,
                   "darf_anlegen", may_create(req), "problem", problem);
-    return render(req, resp, st, "processes/liste.html", d);
+    return web_page_status(req, resp, st, "processes/liste.html", d);
 }
 
 /* ---- create and edit ---------------------------------------------------- */
@@ -173,7 +162,7 @@ static int edit_page(struct http_req *req, struct http_resp *resp, int status, j
     json_object_set_new(v, "title", json_string(neu ? "Prozess erfassen" : "Prozess bearbeiten"));
     const char *key = json_string_value(json_object_get(v, "key"));
     json_object_set_new(v, "action", json_string(neu ? "/prozesse" : href(req, key, "", 0, "")));
-    return render(req, resp, status, "processes/bearbeiten.html", v);
+    return web_page_status(req, resp, status, "processes/bearbeiten.html", v);
 }
 
 static int get_new(struct http_req *req, struct http_resp *resp)
@@ -347,7 +336,7 @@ static int process_page(struct http_req *req, struct http_resp *resp, int status
         json_object_update(p, extra);
         json_decref(extra);
     }
-    return render(req, resp, status, "processes/prozess.html", p);
+    return web_page_status(req, resp, status, "processes/prozess.html", p);
 }
 
 static int get_process(struct http_req *req, struct http_resp *resp)
@@ -536,8 +525,8 @@ static int model_page(struct http_req *req, struct http_resp *resp, bool modeler
                   "/static/js/bpmn-seite.js");
     json_object_set_new(d, "styles", styles);
     json_object_set_new(d, "scripts", scripts);
-    return render(req, resp, 200, modeler ? "processes/modellieren.html" : "processes/modell.html",
-                  d);
+    return web_page_status(req, resp, 200,
+                           modeler ? "processes/modellieren.html" : "processes/modell.html", d);
 }
 
 static int get_model(struct http_req *req, struct http_resp *resp)

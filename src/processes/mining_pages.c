@@ -239,20 +239,7 @@ fail:
  * apostrophe when a spreadsheet would take it for a formula. */
 static void csv_text(struct str *s, const char *z, bool last)
 {
-    bool formula = strchr("=+-@", *z) && *z;
-    if (formula || strpbrk(z, ",\"\r\n")) {
-        str_addc(s, '"');
-        if (formula)
-            str_addc(s, '\'');
-        for (; *z; z++) {
-            if (*z == '"')
-                str_addc(s, '"');
-            str_addc(s, *z);
-        }
-        str_addc(s, '"');
-    } else {
-        str_adds(s, z);
-    }
+    str_add_csv(s, z, ',', STR_CSV_GUARD);
     str_adds(s, last ? "\r\n" : ",");
 }
 

@@ -444,18 +444,6 @@ static json_t *pager(struct http_req *req, const char *path, const char *const *
     return p;
 }
 
-/* Renders tmpl with data (stolen) and sets status. */
-static int render(struct http_req *req, struct http_resp *resp, int status, const char *tmpl,
-                  json_t *d)
-{
-    if (!d)
-        return ERR_NOMEM;
-    int rc = web_page(req, resp, tmpl, d);
-    if (!rc)
-        resp->status = status;
-    return rc;
-}
-
 /* Merges extra (stolen, may be NULL) into d. */
 static void merge(json_t *d, json_t *extra)
 {
@@ -524,7 +512,7 @@ static int files_page(struct http_req *req, struct http_resp *resp, int status, 
         json_decref(neu);
     }
     json_decref(list);
-    return render(req, resp, status, "records/akten.html", d);
+    return web_page_status(req, resp, status, "records/akten.html", d);
 }
 
 static int get_files(struct http_req *req, struct http_resp *resp)
@@ -674,7 +662,7 @@ static int file_page(struct http_req *req, struct http_resp *resp, int status, j
     } else {
         json_decref(extra);
     }
-    return render(req, resp, status, "records/akte.html", d);
+    return web_page_status(req, resp, status, "records/akte.html", d);
 }
 
 static int get_file(struct http_req *req, struct http_resp *resp)
@@ -817,8 +805,9 @@ static int get_access_log(struct http_req *req, struct http_resp *resp)
     }
     char title[REC_REF_MAX + 32];
     snprintf(title, sizeof title, "Zugriffsprotokoll %s", req->param[0]);
-    return render(req, resp, 200, "records/zugriffe.html",
-                  json_pack("{s:s, s:o, s:o}", "title", title, "akte", f, "eintraege", log));
+    return web_page_status(
+        req, resp, 200, "records/zugriffe.html",
+        json_pack("{s:s, s:o, s:o}", "title", title, "akte", f, "eintraege", log));
 }
 
 /* ---- /akten/:ref/vorgaenge/:n: one case -------------------------------- */
@@ -890,7 +879,7 @@ static int case_page(struct http_req *req, struct http_resp *resp, int status, j
     } else {
         json_decref(extra);
     }
-    return render(req, resp, status, "records/vorgang.html", d);
+    return web_page_status(req, resp, status, "records/vorgang.html", d);
 }
 
 static int get_case(struct http_req *req, struct http_resp *resp)
@@ -1202,7 +1191,7 @@ static int plan_page(struct http_req *req, struct http_resp *resp, int status, j
         "{s:s, s:o, s:o?, s:I, s:b, s:o?, s:o?, s:s?}", "title", "Aktenplan", "knoten", plan,
         "gruppen", groups, "anzahl", (json_int_t)json_array_size(plan), "darf_bearbeiten",
         has_role(req, ROLES_PLAN), "bearbeiten", form, "import", imp, "flash", plan_flash(req));
-    return render(req, resp, status, "records/aktenplan.html", d);
+    return web_page_status(req, resp, status, "records/aktenplan.html", d);
 }
 
 static int get_plan(struct http_req *req, struct http_resp *resp)
@@ -1385,10 +1374,10 @@ static int disposal_page(struct http_req *req, struct http_resp *resp, int statu
         set(f, "darf_vernichten", json_boolean(!closed || v));
     }
     size_t n = json_array_size(due);
-    return render(req, resp, status, "records/aussonderung.html",
-                  json_pack("{s:s, s:o, s:b, s:I, s:s?, s:s?}", "title", "Aussonderung", "akten",
-                            due, "hat_akten", n > 0, "anzahl", (json_int_t)n, "fehler", error,
-                            "flash", disposal_flash(req)));
+    return web_page_status(req, resp, status, "records/aussonderung.html",
+                           json_pack("{s:s, s:o, s:b, s:I, s:s?, s:s?}", "title", "Aussonderung",
+                                     "akten", due, "hat_akten", n > 0, "anzahl", (json_int_t)n,
+                                     "fehler", error, "flash", disposal_flash(req)));
 }
 
 static int get_disposal(struct http_req *req, struct http_resp *resp)
@@ -1435,9 +1424,9 @@ static int confirm_page(struct http_req *req, struct http_resp *resp, int status
     char title[REC_REF_MAX + 40];
     snprintf(title, sizeof title, destroy ? "Akte %s vernichten" : "Akte %s dem Archiv anbieten",
              req->param[0]);
-    return render(req, resp, status, "records/aussonderung-bestaetigen.html",
-                  json_pack("{s:s, s:o, s:s, s:b, s:s?}", "title", title, "akte", f, "aktion",
-                            action, "vernichten", destroy, "fehler", error));
+    return web_page_status(req, resp, status, "records/aussonderung-bestaetigen.html",
+                           json_pack("{s:s, s:o, s:s, s:b, s:s?}", "title", title, "akte", f,
+                                     "aktion", action, "vernichten", destroy, "fehler", error));
 }
 
 static const char *const DISPOSAL_ACTIONS[] = {"vernichten", "anbieten", NULL};
@@ -1564,7 +1553,7 @@ static int get_search(struct http_req *req, struct http_resp *resp)
     if (d && res)
         set(d, "seiten", pager(req, "/suche", keep, res));
     json_decref(res);
-    return render(req, resp, status, "records/suche.html", d);
+    return web_page_status(req, resp, status, "records/suche.html", d);
 }
 
 /* ---- the route table --------------------------------------------------- */

@@ -639,17 +639,7 @@ done:
 /* Appends a CSV field, quoted when it holds ';', '"' or a line break. */
 static void csv_field(struct str *out, const char *z)
 {
-    if (!strpbrk(z, ";\"\r\n")) {
-        str_adds(out, z);
-        return;
-    }
-    str_addc(out, '"');
-    for (; *z; z++) {
-        if (*z == '"')
-            str_addc(out, '"');
-        str_addc(out, *z);
-    }
-    str_addc(out, '"');
+    str_add_csv(out, z, ';', 0); /* read back by the import: no formula guard */
 }
 
 int rec_plan_export(struct store *s, bool json, struct str *out)

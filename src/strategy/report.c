@@ -224,18 +224,7 @@ int strat_report_html(const struct view *v, const json_t *data, struct str *out)
 
 static void csv_field(struct str *out, const char *z, bool last)
 {
-    bool quote = strpbrk(z, ";\"\n\r") != NULL;
-    if (quote) {
-        str_addc(out, '"');
-        for (const char *p = z; *p; p++) {
-            if (*p == '"')
-                str_addc(out, '"');
-            str_addc(out, *p);
-        }
-        str_addc(out, '"');
-    } else {
-        str_adds(out, z);
-    }
+    str_add_csv(out, z, ';', 0); /* amounts may be negative: no guard */
     str_addc(out, last ? '\n' : ';');
 }
 

@@ -107,3 +107,14 @@ void web_error_page(struct http_req *req, struct http_resp *resp, int status, co
         str_adds(&resp->body, message);
     }
 }
+
+int web_page_status(struct http_req *req, struct http_resp *resp, int status, const char *tmpl,
+                    json_t *data)
+{
+    if (!data)
+        return ERR_NOMEM;
+    int rc = web_page(req, resp, tmpl, data);
+    if (!rc)
+        resp->status = status;
+    return rc;
+}

@@ -57,6 +57,12 @@ int web_app_load(struct app *app) WUR;
  * Adds city, user, csrf and navigation to data. */
 int web_page(struct http_req *req, struct http_resp *resp, const char *tmpl, json_t *data) WUR;
 
+/* web_page with the response status set (a form page answering 400 with
+ * its errors, say). data is stolen; NULL (a failed json_pack) gives
+ * ERR_NOMEM. */
+int web_page_status(struct http_req *req, struct http_resp *resp, int status, const char *tmpl,
+                    json_t *data) WUR;
+
 /* The session hook for the HTTP server: loads req->user from the session
  * cookie and keeps the session alive. */
 int web_session_hook(struct http_req *req, struct http_resp *resp);

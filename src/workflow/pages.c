@@ -51,18 +51,6 @@ static void set(json_t *o, const char *k, json_t *v)
     json_object_set_new(o, k, v);
 }
 
-/* Renders tmpl with d (stolen) and status. */
-static int render(struct http_req *req, struct http_resp *resp, int status, const char *tmpl,
-                  json_t *d)
-{
-    if (!d)
-        return ERR_NOMEM;
-    int rc = web_page(req, resp, tmpl, d);
-    if (!rc)
-        resp->status = status;
-    return rc;
-}
-
 /* The case page of a case reference "<file ref>/<n>", in the arena. */
 static const char *case_href(struct http_req *req, const char *case_ref)
 {
@@ -190,9 +178,10 @@ static int get_tasks(struct http_req *req, struct http_resp *resp)
         json_decref(mine);
         return rc;
     }
-    return render(req, resp, 200, "workflow/aufgaben.html",
-                  json_pack("{s:s, s:o, s:o, s:b, s:s?}", "title", "Aufgaben", "meine", mine,
-                            "posteingang", inbox, "absteigend", desc, "flash", flash_of(req)));
+    return web_page_status(req, resp, 200, "workflow/aufgaben.html",
+                           json_pack("{s:s, s:o, s:o, s:b, s:s?}", "title", "Aufgaben", "meine",
+                                     mine, "posteingang", inbox, "absteigend", desc, "flash",
+                                     flash_of(req)));
 }
 
 /* ---- /aufgaben/:id: one task ------------------------------------------ */
@@ -421,7 +410,7 @@ static int task_page(struct http_req *req, struct http_resp *resp, int status, c
                               ? "Die Nachforderung wurde gespeichert; sie erscheint auf der "
                                 "Statusseite des Antrags."
                               : NULL);
-    return render(req, resp, status, "workflow/aufgabe.html", d);
+    return web_page_status(req, resp, status, "workflow/aufgabe.html", d);
 }
 
 static int get_task(struct http_req *req, struct http_resp *resp)
@@ -628,8 +617,8 @@ static int get_resubmissions(struct http_req *req, struct http_resp *resp)
         json_decref(list);
         return rc;
     }
-    return render(req, resp, 200, "workflow/wiedervorlagen.html",
-                  json_pack("{s:s, s:o*}", "title", "Wiedervorlagen", "eintraege", list));
+    return web_page_status(req, resp, 200, "workflow/wiedervorlagen.html",
+                           json_pack("{s:s, s:o*}", "title", "Wiedervorlagen", "eintraege", list));
 }
 
 /* ---- /api/v1/processes/:process_id/events ----------------------------- */
@@ -642,17 +631,7 @@ static const char SQL_EVENTS[] =
 /* Appends z as one CSV field (quoted when needed). */
 static void csv_field(struct str *s, const char *z, bool last)
 {
-    if (strpbrk(z, ",\"\r\n")) {
-        str_addc(s, '"');
-        for (; *z; z++) {
-            if (*z == '"')
-                str_addc(s, '"');
-            str_addc(s, *z);
-        }
-        str_addc(s, '"');
-    } else {
-        str_adds(s, z);
-    }
+    str_add_csv(s, z, ',', 0);
     str_adds(s, last ? "\r\n" : ",");
 }
 

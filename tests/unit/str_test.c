@@ -266,6 +266,36 @@ static void test_to_long(void **state)
     assert_int_equal(v, 10);
 }
 
+/* CSV fields: quoted only when needed, quotes doubled, the formula guard
+ * for exports read by people. */
+static void test_csv(void **state)
+{
+    (void)state;
+    struct str s;
+    str_init(&s, 1024);
+    assert_int_equal(str_add_csv(&s, "Antrag", ',', 0), 0);
+    assert_string_equal(s.buf, "Antrag");
+    str_reset(&s);
+    assert_int_equal(str_add_csv(&s, "a,b", ',', 0), 0);
+    assert_string_equal(s.buf, "\"a,b\"");
+    str_reset(&s);
+    assert_int_equal(str_add_csv(&s, "a,b", ';', 0), 0);
+    assert_string_equal(s.buf, "a,b");
+    str_reset(&s);
+    assert_int_equal(str_add_csv(&s, "sagt \"ja\"\nZeile", ';', 0), 0);
+    assert_string_equal(s.buf, "\"sagt \"\"ja\"\"\nZeile\"");
+    str_reset(&s);
+    assert_int_equal(str_add_csv(&s, "=SUMME(A1)", ',', STR_CSV_GUARD), 0);
+    assert_string_equal(s.buf, "\"'=SUMME(A1)\"");
+    str_reset(&s);
+    assert_int_equal(str_add_csv(&s, "-12,5", ';', 0), 0);
+    assert_string_equal(s.buf, "-12,5");
+    str_reset(&s);
+    assert_int_equal(str_add_csv(&s, "", ',', STR_CSV_GUARD), 0);
+    assert_string_equal(s.buf, "");
+    str_release(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,7 +303,7 @@ int main(void)
         cmocka_unit_test(test_addf),       cmocka_unit_test(test_add_html),
         cmocka_unit_test(test_cap),        cmocka_unit_test(test_cap_html),
         cmocka_unit_test(test_detach),     cmocka_unit_test(test_reset),
-        cmocka_unit_test(test_to_long),
+        cmocka_unit_test(test_to_long),    cmocka_unit_test(test_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
