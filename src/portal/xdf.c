@@ -22,91 +22,7 @@
 #include <strings.h>
 
 #include "form.h"
-
-/* ---------------------------------------------------------------------------
- * Parsing: positions of elements and the first libxml2 error
- * ------------------------------------------------------------------------- */
-
-/* Bits of an element's _private that hold its column (the rest: its line). */
-#define POS_COLBITS (sizeof(uintptr_t) >= 8 ? 24u : 10u)
-
-/* State of one parse, reached from the libxml2 callbacks via ctxt->_private. */
-struct parse_state {
-    bool doctype;  /* a DOCTYPE was seen and refused */
-    bool have_err; /* first error recorded below */
-    int line;      /* line of the first error */
-    int col;       /* column of the first error */
-    char msg[256]; /* libxml2's message of the first error, without newline */
-};
-
-static void on_error(void *data, xmlErrorPtr e)
-{
-    (void)data;
-    if (!e || !e->ctxt)
-        return;
-    struct parse_state *st = ((xmlParserCtxtPtr)e->ctxt)->_private;
-    if (!st || st->have_err)
-        return;
-    st->have_err = true;
-    st->line = e->line;
-    st->col = e->int2;
-    snprintf(st->msg, sizeof st->msg, "%s", e->message ? e->message : "");
-    size_t n = strlen(st->msg);
-    while (n && (st->msg[n - 1] == '\n' || st->msg[n - 1] == ' '))
-        st->msg[--n] = '\0';
-}
-
-/* SAX hook for <!DOCTYPE …>: XDatenfelder needs none, and refusing it here
- * means no entity is ever declared, expanded or loaded (XXE, billion laughs). */
-static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id)
-{
-    (void)name;
-    (void)ext_id;
-    (void)sys_id;
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
-    st->doctype = true;
-    if (!st->have_err) {
-        st->have_err = true;
-        st->line = xmlSAX2GetLineNumber(ctxt);
-        st->col = xmlSAX2GetColumnNumber(ctxt);
-        snprintf(st->msg, sizeof st->msg, "DOCTYPE nicht erlaubt");
-    }
-    xmlStopParser(ctxt);
-}
-
-/* SAX hook for a start tag: builds the element as usual and keeps the
- * parser's position (line and the column after the start tag) in _private,
- * so every later message can name both. */
-static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
-                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
-                     int nb_defaulted, const xmlChar **attributes)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
-                          nb_defaulted, attributes);
-    if (!ctxt->node)
-        return;
-    uintptr_t line = (uintptr_t)xmlSAX2GetLineNumber(ctxt);
-    uintptr_t col = (uintptr_t)xmlSAX2GetColumnNumber(ctxt);
-    uintptr_t colmax = ((uintptr_t)1 << POS_COLBITS) - 1;
-    if (col > colmax)
-        col = colmax;
-    ctxt->node->_private = (void *)((line << POS_COLBITS) | col);
-}
-
-static long node_line(const xmlNode *n)
-{
-    uintptr_t v = (uintptr_t)n->_private;
-    if (v)
-        return (long)(v >> POS_COLBITS);
-    return xmlGetLineNo(n);
-}
-
-static long node_col(const xmlNode *n)
-{
-    return (long)((uintptr_t)n->_private & (((uintptr_t)1 << POS_COLBITS) - 1));
-}
+#include "view/xmlread.h"
 
 /* ---------------------------------------------------------------------------
  * The import's state
@@ -159,7 +75,7 @@ static void refuse(struct imp *im, const xmlNode *n, const char *fmt, ...)
         return;
     str_reset(im->why);
     if (n)
-        (void)str_addf(im->why, "Zeile %ld, Spalte %ld: ", node_line(n), node_col(n));
+        (void)str_addf(im->why, "Zeile %ld, Spalte %ld: ", xmlread_line(n), xmlread_col(n));
     va_list ap;
     va_start(ap, fmt);
     (void)str_vaddf(im->why, fmt, ap);
@@ -184,7 +100,7 @@ static void note(struct imp *im, const xmlNode *n, const char *element, const ch
         nomem(im);
         return;
     }
-    json_t *e = json_pack("{s:I,s:s,s:s}", "line", (json_int_t)(n ? node_line(n) : 0), "element",
+    json_t *e = json_pack("{s:I,s:s,s:s}", "line", (json_int_t)(n ? xmlread_line(n) : 0), "element",
                           element ? element : "", "message", s.buf);
     str_release(&s);
     if (!e || json_array_append_new(im->unmapped, e))
@@ -736,7 +652,7 @@ static void check_code(struct imp *im, const xmlNode *n, const struct spec *sp)
         }
         if (code) {
             refuse(im, c, "das Element <code> steht doppelt in %s (erstes in Zeile %ld)",
-                   tag(n, t0, sizeof t0), node_line(code));
+                   tag(n, t0, sizeof t0), xmlread_line(code));
             return;
         }
         code = c;
@@ -795,18 +711,18 @@ static void check_elems(struct imp *im, const xmlNode *n, const struct spec *sp,
              * (some editors write both); anything else doubled is refused. */
             if (sp->kids[k].max == 1 && count[k] == 2 && is_blank(first[k]) && !is_blank(c)) {
                 char key[64];
-                snprintf(key, sizeof key, "dup:%ld", node_line(c));
+                snprintf(key, sizeof key, "dup:%ld", xmlread_line(c));
                 if (!json_object_get(im->seen, key)) {
                     need(im, json_object_set_new(im->seen, key, json_true()));
                     note(im, c, "",
                          "Element %s steht doppelt in %s: die leere Angabe in Zeile %ld wurde "
                          "übergangen",
-                         tag(c, t0, sizeof t0), tag(n, t1, sizeof t1), node_line(first[k]));
+                         tag(c, t0, sizeof t0), tag(n, t1, sizeof t1), xmlread_line(first[k]));
                 }
                 first[k] = c;
             } else {
                 refuse(im, c, "das Element %s steht doppelt in %s (erstes in Zeile %ld)",
-                       tag(c, t0, sizeof t0), tag(n, t1, sizeof t1), node_line(first[k]));
+                       tag(c, t0, sizeof t0), tag(n, t1, sizeof t1), xmlread_line(first[k]));
                 return;
             }
         }
@@ -2066,9 +1982,7 @@ int xdf_import(const char *data, size_t len, json_t **ret_form, json_t **ret_rep
 {
     int rc = 0;
     char t0[160];
-    xmlParserCtxtPtr ctxt = NULL;
     xmlDocPtr doc = NULL;
-    struct parse_state st = {0};
     struct imp im = {0};
     json_t *form = NULL, *report = NULL;
     im.why = why;
@@ -2088,49 +2002,8 @@ int xdf_import(const char *data, size_t len, json_t **ret_form, json_t **ret_rep
         rc = ERR_INVALID;
         goto done;
     }
-    xmlInitParser();
-    ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
-    if (!ctxt) {
-        rc = ERR_NOMEM;
+    if ((rc = xmlread_doc(data, len, "XDatenfelder", true, &doc, why)))
         goto done;
-    }
-    /* no NOENT and no DTDLOAD: entities are never substituted or fetched */
-    if (xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                    XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES)) {
-        rc = ERR_INTERNAL;
-        goto done;
-    }
-    ctxt->_private = &st;
-    ctxt->sax->serror = on_error;
-    ctxt->sax->internalSubset = on_doctype;
-    ctxt->sax->startElementNs = on_start;
-    (void)xmlParseDocument(ctxt);
-    doc = ctxt->myDoc;
-    ctxt->myDoc = NULL;
-    if (st.doctype) {
-        if (why) {
-            str_reset(why);
-            (void)str_addf(
-                why,
-                "Zeile %d, Spalte %d: DOCTYPE-Deklarationen sind in XDatenfelder-Dateien "
-                "nicht erlaubt",
-                st.line, st.col);
-        }
-        rc = ERR_INVALID;
-        goto done;
-    }
-    if (!doc || !ctxt->wellFormed) {
-        if (why) {
-            str_reset(why);
-            if (st.have_err)
-                (void)str_addf(why, "Zeile %d, Spalte %d: kein wohlgeformtes XML (%s)", st.line,
-                               st.col, st.msg);
-            else
-                (void)str_adds(why, "kein wohlgeformtes XML");
-        }
-        rc = ERR_INVALID;
-        goto done;
-    }
     xmlNode *root = xmlDocGetRootElement(doc);
     const char *href = root && root->ns && root->ns->href ? (const char *)root->ns->href : "";
     if (!root) {
@@ -2291,8 +2164,6 @@ done:
     free(im.regel.v);
     if (doc)
         xmlFreeDoc(doc);
-    if (ctxt)
-        xmlFreeParserCtxt(ctxt);
     return rc;
 }
 

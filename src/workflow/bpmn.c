@@ -4,6 +4,8 @@
  * skipped and extensionElements are kept as tree pointers for later readers. */
 #include "bpmn.h"
 
+#include "view/xmlread.h"
+
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -14,15 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* State of one parse, reached from the libxml2 callbacks via ctxt->_private. */
-struct parse_state {
-    bool doctype;  /* a DOCTYPE was seen and refused */
-    bool have_err; /* first error recorded below */
-    int line;      /* line of the first error */
-    int col;       /* column of the first error */
-    char msg[256]; /* libxml2's message of the first error, without newline */
-};
 
 /* Walk context: the model being filled and the first failure. */
 struct walk {
@@ -526,43 +519,6 @@ static void read_definitions(struct walk *w, const xmlNode *root)
     }
 }
 
-/* libxml2's structured error callback: keeps the first error's position. */
-static void on_error(void *data, xmlErrorPtr e)
-{
-    (void)data;
-    if (!e || !e->ctxt)
-        return;
-    struct parse_state *st = ((xmlParserCtxtPtr)e->ctxt)->_private;
-    if (!st || st->have_err)
-        return;
-    st->have_err = true;
-    st->line = e->line;
-    st->col = e->int2;
-    snprintf(st->msg, sizeof st->msg, "%s", e->message ? e->message : "");
-    size_t n = strlen(st->msg);
-    while (n && (st->msg[n - 1] == '\n' || st->msg[n - 1] == ' '))
-        st->msg[--n] = '\0';
-}
-
-/* SAX hook for <!DOCTYPE …>: BPMN needs none, and refusing it here means no
- * entity is ever declared, expanded or loaded (XXE, billion laughs). */
-static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id)
-{
-    (void)name;
-    (void)ext_id;
-    (void)sys_id;
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
-    st->doctype = true;
-    if (!st->have_err) {
-        st->have_err = true;
-        st->line = xmlSAX2GetLineNumber(ctxt);
-        st->col = xmlSAX2GetColumnNumber(ctxt);
-        snprintf(st->msg, sizeof st->msg, "DOCTYPE nicht erlaubt");
-    }
-    xmlStopParser(ctxt);
-}
-
 static void seterr(struct str *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void seterr(struct str *err, const char *fmt, ...)
@@ -580,10 +536,8 @@ int bpmn_parse(const char *data, size_t len, const char *name, struct bpmn_model
                struct str *err)
 {
     int rc = 0;
-    xmlParserCtxtPtr ctxt = NULL;
     xmlDocPtr doc = NULL;
     struct bpmn_model *m = NULL;
-    struct parse_state st = {0};
     if (!name)
         name = "BPMN";
     if (len > BPMN_MAX_BYTES || len > (size_t)INT_MAX) {
@@ -596,40 +550,14 @@ int bpmn_parse(const char *data, size_t len, const char *name, struct bpmn_model
         rc = ERR_INVALID;
         goto done;
     }
-    xmlInitParser();
-    ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
-    if (!ctxt) {
-        rc = ERR_NOMEM;
+    struct str why;
+    str_init(&why, 1024);
+    rc = xmlread_doc(data, len, "BPMN", false, &doc, &why);
+    if (rc == ERR_INVALID)
+        seterr(err, "%s: %s", name, why.buf);
+    str_release(&why);
+    if (rc)
         goto done;
-    }
-    /* no NOENT and no DTDLOAD: entities are never substituted or fetched */
-    if (xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                    XML_PARSE_NOCDATA)) {
-        rc = ERR_INTERNAL;
-        goto done;
-    }
-    ctxt->_private = &st;
-    ctxt->sax->serror = on_error;
-    ctxt->sax->internalSubset = on_doctype;
-    (void)xmlParseDocument(ctxt);
-    doc = ctxt->myDoc;
-    ctxt->myDoc = NULL;
-    if (st.doctype) {
-        seterr(err,
-               "%s: Zeile %d, Spalte %d: DOCTYPE-Deklarationen sind in BPMN-Dateien nicht erlaubt",
-               name, st.line, st.col);
-        rc = ERR_INVALID;
-        goto done;
-    }
-    if (!doc || !ctxt->wellFormed) {
-        if (st.have_err)
-            seterr(err, "%s: Zeile %d, Spalte %d: kein wohlgeformtes XML (%s)", name, st.line,
-                   st.col, st.msg);
-        else
-            seterr(err, "%s: kein wohlgeformtes XML", name);
-        rc = ERR_INVALID;
-        goto done;
-    }
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!root || !is_model(root, "definitions")) {
         seterr(err,
@@ -655,8 +583,6 @@ int bpmn_parse(const char *data, size_t len, const char *name, struct bpmn_model
 done:
     if (doc)
         xmlFreeDoc(doc);
-    if (ctxt)
-        xmlFreeParserCtxt(ctxt);
     if (rc) {
         bpmn_free(m);
         return rc;
