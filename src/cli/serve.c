@@ -222,6 +222,9 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* today's KPI snapshot before the first request, then one each new day */
+    if ((rc = strat_loop_start(app.store)))
+        log_msg(LOG_WARN, "Kennzahlen-Tagesstand nicht gestartet: %s", err_message(rc));
     if ((rc = http_server_start(&o, &srv))) {
         cli_fail("serve", "kann nicht auf %s lauschen (Port belegt?)", listen);
         goto done;
@@ -248,6 +251,7 @@ done:
     view_free(app.view);
     rec_extract_stop();
     wf_loop_stop();
+    strat_loop_stop();
     store_close(app.store);
     portal_catalog_free(cat);
     if (status == 0)

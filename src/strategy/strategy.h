@@ -159,6 +159,21 @@ int strat_baseline_get(struct store *s, bool *ret_set, int64_t *ret_paper, struc
  * (journaled as strategy.kpi.snapshot when a value is new or changed). */
 int strat_kpis(struct store *s, const char *actor, const char *day, bool save, json_t **ret) WUR;
 
+/* Takes the KPI snapshot of today (strat_kpis with save, by "system") when
+ * last_day ("YYYY-MM-DD" or "") is another day, then sets last_day to today.
+ * *ret_taken (may be NULL) tells whether it did. */
+int strat_snapshot_day(struct store *s, char last_day[11], bool *ret_taken) WUR;
+
+/* For `rathaus serve`: takes today's snapshot at once (a failure is logged,
+ * not returned), then starts a thread that takes the next one when the date
+ * changes. s is borrowed until strat_loop_stop. ERR_EXISTS: already running;
+ * ERR_NOMEM: no thread. */
+int strat_loop_start(struct store *s) WUR;
+
+/* Joins the snapshot thread (a no-op when none runs); call before closing
+ * the store. */
+void strat_loop_stop(void);
+
 /* The daily history of one KPI: a new array of {day, value}, oldest first.
  * until (may be NULL) leaves out later days. */
 int strat_kpi_history(struct store *s, const char *kpi_id, const char *until, json_t **ret) WUR;

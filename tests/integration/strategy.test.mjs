@@ -5,7 +5,8 @@
 // journaled, bad input refused with 422 and nothing written), KPIs of
 // `rathaus kpi --json` equal to independent SQL counts on rathaus.db, and the
 // annual report as HTML, CSV and PDF (pdftotext finds every section; the same
-// database gives the same bytes).
+// database gives the same bytes); the server takes the daily KPI snapshot
+// itself at start.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,6 +48,12 @@ after(async () => {
 });
 
 describe('strategy cockpit', () => {
+  test('the server takes the day\'s KPI snapshot when it starts, before anyone opens the cockpit', () => {
+    assert.equal(sql("SELECT count(*) FROM journal WHERE action = 'strategy.kpi.snapshot' AND actor <> 'system'"), '0');
+    assert.equal(sql(`SELECT count(*) FROM strat_kpi_snapshots WHERE day = '${TODAY}' AND kpi IN ('leistungen_online', 'prozesse_dokumentiert', 'schulungen')`), '3');
+    assert.equal(sql("SELECT count(*) FROM journal WHERE action = 'strategy.kpi.snapshot' AND actor = 'system'"), '1');
+  });
+
   test('the seed is loaded: 4 blocks, measures 001–010, recommendations 1–9, budget 588.000 € + 650.671 €', () => {
     assert.equal(sql('SELECT group_concat(code) FROM strat_blocks'), 'LBS-001,LBS-002,LBS-003,LBS-004');
     assert.equal(sql("SELECT group_concat(nr, ',') FROM (SELECT nr FROM strat_measures ORDER BY nr)"), '001,002,003,004,005,006,007,008,009,010');
