@@ -76,13 +76,16 @@ int cmd_kpi(int argc, char **argv)
             const char *unit = json_string_value(json_object_get(k, "unit"));
             printf("%-22s %s\n", json_string_value(json_object_get(k, "id")),
                    json_string_value(json_object_get(k, "name")));
-            if (json_is_number(v))
-                printf("%-22s Wert: %g %s", "", json_number_value(v), unit);
-            else
+            char num[32];
+            if (json_is_number(v)) {
+                strat_number(json_number_value(v), num, sizeof num);
+                printf("%-22s Wert: %s %s", "", num, unit);
+            } else
                 printf("%-22s Wert: nicht berechenbar", "");
-            if (json_is_number(t))
-                printf(" (Ziel: %g %s)\n", json_number_value(t), unit);
-            else
+            if (json_is_number(t)) {
+                strat_number(json_number_value(t), num, sizeof num);
+                printf(" (Ziel: %s %s)\n", num, unit);
+            } else
                 printf(" (keine Zielzahl)\n");
             printf("%-22s %s\n\n", "", json_string_value(json_object_get(k, "detail")));
         }

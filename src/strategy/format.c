@@ -17,7 +17,7 @@ json_t *strat__money_json(int64_t cents)
     return j;
 }
 
-void strat__number(double v, char *buf, size_t n)
+void strat_number(double v, char *buf, size_t n)
 {
     long long tenths = (long long)(v * 10.0 + (v < 0 ? -0.5 : 0.5));
     long long whole = tenths / 10, frac = tenths % 10;
@@ -56,7 +56,7 @@ static void pct_text(json_t *o)
         return;
     }
     double d = json_number_value(v);
-    strat__number(d, num, sizeof num);
+    strat_number(d, num, sizeof num);
     snprintf(buf, sizeof buf, "%s%s\u00a0%%", d > 0 ? "+" : "", num);
     json_object_set_new(o, "pct_text", json_string(buf));
     json_object_set_new(o, "over", json_boolean(d > 0));
@@ -112,7 +112,7 @@ void strat__decorate_kpis(json_t *kpis)
         char num[32], buf[96];
         json_t *v = json_object_get(k, "value"), *t = json_object_get(k, "target");
         if (json_is_number(v)) {
-            strat__number(json_number_value(v), num, sizeof num);
+            strat_number(json_number_value(v), num, sizeof num);
             snprintf(buf, sizeof buf, "%s\u00a0%s", num, unit ? unit : "");
             json_object_set_new(k, "value_text", json_string(buf));
         } else {
@@ -120,7 +120,7 @@ void strat__decorate_kpis(json_t *kpis)
         }
         json_object_set_new(k, "has_target", json_boolean(json_is_number(t)));
         if (json_is_number(t)) {
-            strat__number(json_number_value(t), num, sizeof num);
+            strat_number(json_number_value(t), num, sizeof num);
             snprintf(buf, sizeof buf, "%s\u00a0%s", num, unit ? unit : "");
             json_object_set_new(k, "target_text", json_string(buf));
             /* the deviation KPI's target is 0: reached within ±5 %; all others: at least */

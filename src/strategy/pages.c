@@ -291,7 +291,7 @@ static int kpi_history(struct store *s, json_t *k)
     json_array_foreach(h, i, e)
     {
         char num[32];
-        strat__number(json_number_value(json_object_get(e, "value")), num, sizeof num);
+        strat_number(json_number_value(json_object_get(e, "value")), num, sizeof num);
         set(e, "value_text", json_string(num));
         pts[i].label = json_string_value(json_object_get(e, "day"));
         pts[i].value = json_number_value(json_object_get(e, "value"));

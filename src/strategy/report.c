@@ -243,7 +243,7 @@ static void csv_money(char *buf, size_t n, const json_t *v)
 static void csv_num(char *buf, size_t n, const json_t *v)
 {
     if (json_is_number(v))
-        strat__number(json_number_value(v), buf, n);
+        strat_number(json_number_value(v), buf, n);
     else
         snprintf(buf, n, "%s", "");
 }

@@ -55,6 +55,9 @@ int strat_money_parse(const char *z, int64_t *ret) WUR;
 /* Appends cents as "1.234,56 €" to out. */
 void strat_money_format(int64_t cents, struct str *out);
 
+/* Writes v rounded to one decimal in German ("12", "9,1", "-0,5") into buf. */
+void strat_number(double v, char *buf, size_t n);
+
 /* Writes today's UTC date "YYYY-MM-DD" into day (11 bytes). */
 void strat_today(char day[11]);
 

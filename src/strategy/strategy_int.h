@@ -47,8 +47,4 @@ void strat__decorate_budget(json_t *budget);
 /* Returns cents as "1.234,56 €" in a new JSON string. */
 json_t *strat__money_json(int64_t cents);
 
-/* Writes v in German notation with at most one decimal ("33,3", "20") into
- * buf. */
-void strat__number(double v, char *buf, size_t n);
-
 #endif

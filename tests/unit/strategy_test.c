@@ -64,15 +64,15 @@ static void test_number(void **state)
 {
     (void)state;
     char b[32];
-    strat__number(37.5, b, sizeof b);
+    strat_number(37.5, b, sizeof b);
     assert_string_equal(b, "37,5");
-    strat__number(20, b, sizeof b);
+    strat_number(20, b, sizeof b);
     assert_string_equal(b, "20");
-    strat__number(-47.2, b, sizeof b);
+    strat_number(-47.2, b, sizeof b);
     assert_string_equal(b, "-47,2");
-    strat__number(-0.4, b, sizeof b);
+    strat_number(-0.4, b, sizeof b);
     assert_string_equal(b, "-0,4");
-    strat__number(0.04, b, sizeof b);
+    strat_number(0.04, b, sizeof b);
     assert_string_equal(b, "0");
 }
 
