@@ -55,9 +55,7 @@ int strat_loop_start(struct store *s)
         goto done;
     }
     loop_day[0] = '\0';
-    int snap = strat_snapshot_day(s, loop_day, NULL);
-    if (snap)
-        log_msg(LOG_WARN, "Kennzahlen: Tagesstand nicht gespeichert: %s", err_message(snap));
+    loop_round(s, true);
     rc = ticker_start(STRAT_LOOP_INTERVAL_MS, loop_round, s, &loop_ticker);
 done:
     pthread_mutex_unlock(&loop_lock);
