@@ -79,12 +79,12 @@ int cmd_kpi(int argc, char **argv)
             char num[32];
             if (json_is_number(v)) {
                 strat_number(json_number_value(v), num, sizeof num);
-                printf("%-22s Wert: %s %s", "", num, unit);
+                printf("%-22s Wert: %s %s", "", num, strat_unit(unit, json_number_value(v)));
             } else
                 printf("%-22s Wert: nicht berechenbar", "");
             if (json_is_number(t)) {
                 strat_number(json_number_value(t), num, sizeof num);
-                printf(" (Ziel: %s %s)\n", num, unit);
+                printf(" (Ziel: %s %s)\n", num, strat_unit(unit, json_number_value(t)));
             } else
                 printf(" (keine Zielzahl)\n");
             printf("%-22s %s\n\n", "", json_string_value(json_object_get(k, "detail")));

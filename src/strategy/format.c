@@ -102,6 +102,22 @@ void strat__decorate_budget(json_t *budget)
     json_array_foreach(budget, i, b) decorate_row(b);
 }
 
+const char *strat_unit(const char *unit, double v)
+{
+    static const char *const singular[][2] = {
+        {"Leistungen", "Leistung"}, {"Prozesse", "Prozess"}, {"Schulungen", "Schulung"},
+        {"Personen", "Person"},     {"Termine", "Termin"},
+    };
+    if (!unit)
+        return "";
+    if (v < 0.95 || v >= 1.05) /* what strat_number shows as "1" */
+        return unit;
+    for (size_t i = 0; i < sizeof singular / sizeof singular[0]; i++)
+        if (strcmp(unit, singular[i][0]) == 0)
+            return singular[i][1];
+    return unit;
+}
+
 void strat__decorate_kpis(json_t *kpis)
 {
     size_t i;
@@ -113,7 +129,7 @@ void strat__decorate_kpis(json_t *kpis)
         json_t *v = json_object_get(k, "value"), *t = json_object_get(k, "target");
         if (json_is_number(v)) {
             strat_number(json_number_value(v), num, sizeof num);
-            snprintf(buf, sizeof buf, "%s\u00a0%s", num, unit ? unit : "");
+            snprintf(buf, sizeof buf, "%s\u00a0%s", num, strat_unit(unit, json_number_value(v)));
             json_object_set_new(k, "value_text", json_string(buf));
         } else {
             json_object_set_new(k, "value_text", json_string("nicht berechenbar"));
@@ -121,7 +137,7 @@ void strat__decorate_kpis(json_t *kpis)
         json_object_set_new(k, "has_target", json_boolean(json_is_number(t)));
         if (json_is_number(t)) {
             strat_number(json_number_value(t), num, sizeof num);
-            snprintf(buf, sizeof buf, "%s\u00a0%s", num, unit ? unit : "");
+            snprintf(buf, sizeof buf, "%s\u00a0%s", num, strat_unit(unit, json_number_value(t)));
             json_object_set_new(k, "target_text", json_string(buf));
             /* the deviation KPI's target is 0: reached within ±5 %; all others: at least */
             bool reached = false;

@@ -58,6 +58,10 @@ void strat_money_format(int64_t cents, struct str *out);
 /* Writes v rounded to one decimal in German ("12", "9,1", "-0,5") into buf. */
 void strat_number(double v, char *buf, size_t n);
 
+/* Returns a KPI's unit as it reads after v: "Termin" after 1, else unit
+ * ("Termine"); "" for NULL. */
+const char *strat_unit(const char *unit, double v);
+
 /* Writes today's UTC date "YYYY-MM-DD" into day (11 bytes). */
 void strat_today(char day[11]);
 

@@ -74,6 +74,14 @@ static void test_number(void **state)
     assert_string_equal(b, "-0,4");
     strat_number(0.04, b, sizeof b);
     assert_string_equal(b, "0");
+    /* the unit agrees with the number shown */
+    assert_string_equal(strat_unit("Termine", 1), "Termin");
+    assert_string_equal(strat_unit("Termine", 1.04), "Termin");
+    assert_string_equal(strat_unit("Termine", 0), "Termine");
+    assert_string_equal(strat_unit("Termine", 1.2), "Termine");
+    assert_string_equal(strat_unit("Personen", 1), "Person");
+    assert_string_equal(strat_unit("%", 1), "%");
+    assert_string_equal(strat_unit(NULL, 1), "");
 }
 
 static void test_deviation(void **state)
