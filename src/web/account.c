@@ -2,6 +2,7 @@
  * are hashed with argon2id through libsodium; every change is journaled in
  * the transaction that makes it. */
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 
 #include "base/rtime.h"
 #include "store/journal.h"
-#include "web.h"
+#include "web_int.h"
 
 static const struct {
     unsigned bit;
@@ -245,12 +246,56 @@ static size_t utf8_chars(const char *z)
     return n;
 }
 
-static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
+static pthread_mutex_t pw_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pw_cond = PTHREAD_COND_INITIALIZER; /* a slot was freed */
+static int pw_running;                                    /* hashes now, guarded by pw_lock */
+static int pw_peak;                                       /* the most at once, guarded by pw_lock */
+
+static void pw_enter(void)
 {
-    if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return ERR_NOMEM;
-    return 0;
+    pthread_mutex_lock(&pw_lock);
+    while (pw_running >= WEB_PWHASH_PARALLEL)
+        pthread_cond_wait(&pw_cond, &pw_lock);
+    if (++pw_running > pw_peak)
+        pw_peak = pw_running;
+    pthread_mutex_unlock(&pw_lock);
+}
+
+static void pw_leave(void)
+{
+    pthread_mutex_lock(&pw_lock);
+    pw_running--;
+    pthread_cond_signal(&pw_cond);
+    pthread_mutex_unlock(&pw_lock);
+}
+
+int web__pw_peak(void)
+{
+    pthread_mutex_lock(&pw_lock);
+    int n = pw_peak;
+    pthread_mutex_unlock(&pw_lock);
+    return n;
+}
+
+_Static_assert(crypto_pwhash_STRBYTES == 128, "web__pw_hash's buffer size");
+
+int web__pw_hash(const char *pw, char out[128])
+{
+    pw_enter();
+    int rc = crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0
+                 ? ERR_NOMEM
+                 : 0;
+    pw_leave();
+    return rc;
+}
+
+bool web__pw_verify(const char *hash, const char *pw)
+{
+    pw_enter();
+    bool ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+    pw_leave();
+    return ok;
 }
 
 static int check_password(const char *pw, struct str *why)
@@ -286,7 +331,7 @@ int web_user_add(struct store *s, const char *actor, const struct web_user_new *
     if (rc)
         return rc;
     char hash[crypto_pwhash_STRBYTES];
-    if ((rc = hash_password(u->password, hash)))
+    if ((rc = web__pw_hash(u->password, hash)))
         return rc;
     struct store_conn *c;
     if ((rc = store_get(s, &c)))
@@ -371,7 +416,7 @@ int web_user_passwd(struct store *s, const char *actor, const char *login, const
     if (rc)
         return rc;
     char hash[crypto_pwhash_STRBYTES];
-    if ((rc = hash_password(password, hash)))
+    if ((rc = web__pw_hash(password, hash)))
         return rc;
     return user_change(s, actor, login, "UPDATE users SET pw_hash = ? WHERE id = ?", hash,
                        "user.passwd");

@@ -217,34 +217,46 @@ static int post_login(struct http_req *req, struct http_resp *resp)
                  (long long)wait);
         return login_page(req, resp, 429, msg, login);
     }
+    /* read the hash, then let the connection go: Argon2 takes a while */
     struct store_conn *c;
     int rc = store_get(app->store, &c);
     if (rc)
         return rc;
     int64_t uid = 0;
-    bool ok = false;
-    struct store_stmt *st;
+    bool ok = false, found = false;
+    char hash[crypto_pwhash_STRBYTES] = "";
+    struct store_stmt *st = NULL;
     rc = store_prepare(c, "SELECT id, pw_hash FROM users WHERE login = ? AND disabled = 0", &st);
-    if (rc)
-        goto done;
-    rc = store_bind(st, "t", login);
+    if (!rc)
+        rc = store_bind(st, "t", login);
     if (!rc)
         rc = store_step(st);
     if (rc == STORE_ROW) {
         uid = store_col_int(st, 0);
-        ok = crypto_pwhash_str_verify(store_col_text(st, 1), pw, strlen(pw)) == 0;
+        const char *z = store_col_text(st, 1);
+        found = z && strlen(z) < sizeof hash;
+        if (found)
+            memcpy(hash, z, strlen(z) + 1);
         rc = 0;
     } else if (rc == STORE_DONE) {
-        /* spend the same time as a real check so logins cannot be probed */
-        char dummy[crypto_pwhash_STRBYTES];
-        if (crypto_pwhash_str(dummy, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-            log_msg(LOG_WARN, "dummy hash failed");
         rc = 0;
     }
-    store_done(st);
+    if (st)
+        store_done(st);
+    store_put(app->store, c);
+    c = NULL;
     if (rc)
-        goto done;
+        return rc;
+    if (found) {
+        ok = web__pw_verify(hash, pw);
+    } else {
+        /* spend the same time as a real check so logins cannot be probed */
+        char dummy[crypto_pwhash_STRBYTES];
+        if (web__pw_hash(pw, dummy))
+            log_msg(LOG_WARN, "dummy hash failed");
+    }
+    if ((rc = store_get(app->store, &c)))
+        return rc;
     if (!ok) {
         throttle_fail(kl, THROTTLE_FREE);
         throttle_fail(ka, THROTTLE_FREE_ADDR);
