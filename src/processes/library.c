@@ -209,32 +209,28 @@ int proc_get(struct store *s, const char *key, json_t **ret)
     int64_t id = 0;
     if ((rc = store_begin(c, false)))
         goto done;
-    if ((rc = store_prepare(c,
-                            "SELECT p.id, p.key, p.name, p.unit_nr, u.name, p.leika, p.service_key,"
-                            " p.owner_role, p.status, p.legal_basis, p.description, p.checklist,"
-                            " p.responsibilities, p.deputies, p.pitfalls, p.created_at,"
-                            " p.created_by, p.updated_at, p.updated_by"
-                            " FROM proc_processes p JOIN units u ON u.nr = p.unit_nr"
-                            " WHERE p.key = ?",
-                            &st)))
+    if ((rc =
+             store_prepare(c,
+                           "SELECT p.id, p.key, p.name, p.unit_nr AS office, u.name AS office_name,"
+                           " p.leika, p.service_key, p.owner_role, p.status, p.legal_basis,"
+                           " p.description, p.checklist AS checklist_text, p.responsibilities,"
+                           " p.deputies, p.pitfalls, p.created_at, p.created_by, p.updated_at,"
+                           " p.updated_by"
+                           " FROM proc_processes p JOIN units u ON u.nr = p.unit_nr"
+                           " WHERE p.key = ?",
+                           &st)))
         goto done;
     if (!(rc = store_bind(st, "t", key)) && (rc = store_step(st)) == STORE_ROW) {
         id = store_col_int(st, 0);
         json_t *check = json_array();
         lines_to(check, store_col_text(st, 11));
-        p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o?, s:s, s:s, s:s,"
-                      " s:s, s:s, s:s, s:s, s:s}",
-                      "key", store_col_text(st, 1), "name", store_col_text(st, 2), "office",
-                      (int)store_col_int(st, 3), "office_name", store_col_text(st, 4), "leika",
-                      store_col_text(st, 5), "service_key", store_col_text(st, 6), "owner_role",
-                      store_col_text(st, 7), "status", store_col_text(st, 8), "legal_basis",
-                      store_col_text(st, 9), "description", store_col_text(st, 10), "checklist",
-                      check, "checklist_text", store_col_text(st, 11), "responsibilities",
-                      store_col_text(st, 12), "deputies", store_col_text(st, 13), "pitfalls",
-                      store_col_text(st, 14), "created_at", store_col_text(st, 15), "created_by",
-                      store_col_text(st, 16), "updated_at", store_col_text(st, 17), "updated_by",
-                      store_col_text(st, 18));
-        rc = p ? 0 : ERR_NOMEM;
+        p = store_row_json(st);
+        if (p && check && json_object_del(p, "id") == 0) {
+            rc = json_object_set_new(p, "checklist", check) ? ERR_NOMEM : 0;
+        } else {
+            json_decref(check);
+            rc = ERR_NOMEM;
+        }
     } else if (rc == STORE_DONE) {
         rc = ERR_NOTFOUND;
     }
@@ -255,17 +251,9 @@ int proc_get(struct store *s, const char *key, json_t **ret)
                             &st)))
         goto done;
     if (!(rc = store_bind(st, "i", id)))
-        while ((rc = store_step(st)) == STORE_ROW)
-            json_array_append_new(
-                models,
-                json_pack("{s:i, s:I, s:s, s:s, s:s, s:s?, s:s?}", "version",
-                          (int)store_col_int(st, 0), "size", (json_int_t)store_col_int(st, 1),
-                          "comment", store_col_text(st, 2), "created_at", store_col_text(st, 3),
-                          "created_by", store_col_text(st, 4), "deployed_at",
-                          store_col_null(st, 5) ? NULL : store_col_text(st, 5), "deployed_by",
-                          store_col_null(st, 6) ? NULL : store_col_text(st, 6)));
+        rc = store_rows_json(st, models);
     store_done(st);
-    if (rc != STORE_DONE)
+    if (rc)
         goto done;
     if ((rc = store_prepare(c,
                             "SELECT id, filename, mime, size, created_at, created_by"
@@ -273,15 +261,8 @@ int proc_get(struct store *s, const char *key, json_t **ret)
                             &st)))
         goto done;
     if (!(rc = store_bind(st, "i", id)))
-        while ((rc = store_step(st)) == STORE_ROW)
-            json_array_append_new(
-                atts,
-                json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
-                          "filename", store_col_text(st, 1), "mime", store_col_text(st, 2), "size",
-                          (json_int_t)store_col_int(st, 3), "created_at", store_col_text(st, 4),
-                          "created_by", store_col_text(st, 5)));
+        rc = store_rows_json(st, atts);
     store_done(st);
-    rc = rc == STORE_DONE ? 0 : rc;
 done:
     store_put(s, c);
     if (rc) {

@@ -143,6 +143,17 @@ static bool sq_col_null(void *st, int i)
     return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
+static enum store_type sq_col_type(void *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER: return STORE_TYPE_INT;
+    case SQLITE_FLOAT: return STORE_TYPE_REAL;
+    case SQLITE_TEXT: return STORE_TYPE_TEXT;
+    case SQLITE_BLOB: return STORE_TYPE_BLOB;
+    default: return STORE_TYPE_NULL;
+    }
+}
+
 static int sq_param_count(void *st)
 {
     return sqlite3_bind_parameter_count(st);
@@ -199,6 +210,7 @@ const struct store_engine store_sqlite_engine = {
     .col_int = sq_col_int,
     .col_double = sq_col_double,
     .col_null = sq_col_null,
+    .col_type = sq_col_type,
     .col_count = sq_col_count,
     .param_count = sq_param_count,
     .col_name = sq_col_name,

@@ -364,6 +364,58 @@ const char *store_col_name(struct store_stmt *st, int i)
     return st->conn->store->engine->col_name(st->handle, i);
 }
 
+enum store_type store_col_type(struct store_stmt *st, int i)
+{
+    return st->conn->store->engine->col_type(st->handle, i);
+}
+
+json_t *store_row_json(struct store_stmt *st)
+{
+    json_t *o = json_object();
+    int n = store_col_count(st);
+    for (int i = 0; o && i < n; i++) {
+        json_t *v;
+        switch (store_col_type(st, i)) {
+        case STORE_TYPE_INT: v = json_integer((json_int_t)store_col_int(st, i)); break;
+        case STORE_TYPE_REAL: v = json_real(store_col_double(st, i)); break;
+        case STORE_TYPE_TEXT: v = json_stringn(store_col_text(st, i), store_col_len(st, i)); break;
+        default: v = json_null();
+        }
+        if (!v || json_object_set_new(o, store_col_name(st, i), v)) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
+int store_rows_json(struct store_stmt *st, json_t *list)
+{
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        json_t *o = store_row_json(st);
+        if (!o || json_array_append_new(list, o))
+            return ERR_NOMEM;
+    }
+    return rc == STORE_DONE ? 0 : rc;
+}
+
+int store_query_rows(struct store_conn *c, json_t *list, const char *sql, const char *types, ...)
+{
+    struct store_stmt *st;
+    int rc = store_prepare(c, sql, &st);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, types);
+    rc = store_vbind(st, types, ap);
+    va_end(ap);
+    if (!rc)
+        rc = store_rows_json(st, list);
+    store_done(st);
+    return rc;
+}
+
 void store_done(struct store_stmt *st)
 {
     st->conn->store->engine->reset(st->handle);

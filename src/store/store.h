@@ -8,6 +8,7 @@
 #ifndef RATHAUS_STORE_STORE_H
 #define RATHAUS_STORE_STORE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,8 +112,34 @@ size_t store_col_len(struct store_stmt *st, int i);
 int64_t store_col_int(struct store_stmt *st, int i);
 double store_col_double(struct store_stmt *st, int i);
 bool store_col_null(struct store_stmt *st, int i);
+
+/* Types of a column's value. */
+enum store_type {
+    STORE_TYPE_NULL,
+    STORE_TYPE_INT,
+    STORE_TYPE_REAL,
+    STORE_TYPE_TEXT,
+    STORE_TYPE_BLOB
+};
+
+/* The type of a column's value in the current row. */
+enum store_type store_col_type(struct store_stmt *st, int i);
 int store_col_count(struct store_stmt *st);
 const char *store_col_name(struct store_stmt *st, int i);
+
+/* The current row as a new JSON object: one member per column, named by the
+ * column (use AS for the key), valued by its type (integer, real, string or
+ * null; a blob becomes null). NULL when out of memory. */
+json_t *store_row_json(struct store_stmt *st);
+
+/* Steps st to its end and appends every row (store_row_json) to list.
+ * Returns 0 at the end, or the step's error / ERR_NOMEM. */
+int store_rows_json(struct store_stmt *st, json_t *list) WUR;
+
+/* Prepares sql (a literal, as for store_prepare), binds the values after
+ * types (as store_bind) and appends every row to list (store_rows_json). */
+int store_query_rows(struct store_conn *c, json_t *list, const char *sql, const char *types,
+                     ...) WUR;
 
 /* Resets the statement for reuse; it stays cached in its connection. */
 void store_done(struct store_stmt *st);

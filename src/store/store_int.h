@@ -33,6 +33,7 @@ struct store_engine {
     int64_t (*col_int)(void *stmt, int i);
     double (*col_double)(void *stmt, int i);
     bool (*col_null)(void *stmt, int i);
+    enum store_type (*col_type)(void *stmt, int i);
     int (*col_count)(void *stmt);
     int (*param_count)(void *stmt); /* parameters the statement takes */
     const char *(*col_name)(void *stmt, int i);

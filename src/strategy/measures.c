@@ -208,33 +208,19 @@ int strat_status_set(struct store *s, const char *actor, const char *nr, const c
     return strat__end(s, c, rc);
 }
 
-/* Appends the rows of a simple query as objects with the given keys; types
- * per column: 's' text, 'i' integer, 'j' JSON text. */
-static int rows(struct store_conn *c, const char *sql, const char *const *keys, const char *types,
-                json_t *list)
+/* Replaces the JSON text of member key in every object of list by its
+ * value (null when it does not parse). */
+static int parse_member(json_t *list, const char *key)
 {
-    struct store_stmt *st;
-    int rc = store_prepare(c, sql, &st);
-    if (rc)
-        return rc;
-    while ((rc = store_step(st)) == STORE_ROW) {
-        rc = 0;
-        json_t *o = json_object();
-        for (int i = 0; o && types[i]; i++) {
-            json_t *v = types[i] == 'i'   ? json_integer(store_col_int(st, i))
-                        : types[i] == 'j' ? json_loads(store_col_text(st, i), 0, NULL)
-                                          : json_string(store_col_text(st, i));
-            json_object_set_new(o, keys[i], v ? v : json_null());
-        }
-        if (!o || json_array_append_new(list, o)) {
-            rc = ERR_NOMEM;
-            break;
-        }
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o)
+    {
+        json_t *v = json_loads(json_string_value(json_object_get(o, key)), 0, NULL);
+        if (json_object_set_new(o, key, v ? v : json_null()))
+            return ERR_NOMEM;
     }
-    if (rc == STORE_DONE)
-        rc = 0;
-    store_done(st);
-    return rc;
+    return 0;
 }
 
 static const char *category_label(const char *cat)
@@ -283,11 +269,6 @@ static int budget(struct store_conn *c, json_t *list)
 
 int strat_plan(struct store *s, json_t **ret)
 {
-    static const char *const kb[] = {
-        "code",          "title",          "description",     "responsible",
-        "oneoff_stated", "running_stated", "oneoff_measures", "running_measures"};
-    static const char *const kp[] = {"scope", "kind", "fte_centi", "label"};
-    static const char *const kr[] = {"nr", "measures", "kpis", "kpi_ids"};
     json_t *o =
         json_pack("{s:[], s:[], s:[], s:[]}", "blocks", "budget", "personnel", "recommendations");
     if (!o)
@@ -298,21 +279,30 @@ int strat_plan(struct store *s, json_t **ret)
         json_decref(o);
         return rc;
     }
-    rc =
-        rows(c,
-             "SELECT code, title, description, responsible, oneoff_stated, running_stated,"
-             " (SELECT coalesce(sum(oneoff_soll), 0) FROM strat_measures m WHERE m.block = b.code),"
-             " (SELECT coalesce(sum(running_soll), 0) FROM strat_measures m WHERE m.block = b.code)"
-             " FROM strat_blocks b ORDER BY code",
-             kb, "ssssiiii", json_object_get(o, "blocks"));
+    rc = store_query_rows(
+        c, json_object_get(o, "blocks"),
+        "SELECT code, title, description, responsible, oneoff_stated, running_stated,"
+        " (SELECT coalesce(sum(oneoff_soll), 0) FROM strat_measures m WHERE m.block = b.code)"
+        " AS oneoff_measures,"
+        " (SELECT coalesce(sum(running_soll), 0) FROM strat_measures m WHERE m.block = b.code)"
+        " AS running_measures"
+        " FROM strat_blocks b ORDER BY code",
+        "");
     if (!rc)
         rc = budget(c, json_object_get(o, "budget"));
     if (!rc)
-        rc = rows(c, "SELECT scope, kind, fte_centi, label FROM strat_personnel ORDER BY id", kp,
-                  "ssis", json_object_get(o, "personnel"));
+        rc = store_query_rows(c, json_object_get(o, "personnel"),
+                              "SELECT scope, kind, fte_centi, label FROM strat_personnel"
+                              " ORDER BY id",
+                              "");
+    json_t *recs = json_object_get(o, "recommendations");
     if (!rc)
-        rc = rows(c, "SELECT nr, measures, kpis, kpi_ids FROM strat_recommendations ORDER BY nr",
-                  kr, "ijjj", json_object_get(o, "recommendations"));
+        rc = store_query_rows(c, recs,
+                              "SELECT nr, measures, kpis, kpi_ids FROM strat_recommendations"
+                              " ORDER BY nr",
+                              "");
+    for (size_t k = 0; !rc && k < 3; k++)
+        rc = parse_member(recs, (const char *[]){"measures", "kpis", "kpi_ids"}[k]);
     store_put(s, c);
     if (rc)
         json_decref(o);

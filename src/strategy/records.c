@@ -114,31 +114,16 @@ int strat_trainings(struct store *s, int year, json_t **ret)
     char y[8];
     snprintf(y, sizeof y, "%04d", year);
     json_t *list = json_array();
-    struct store_stmt *st;
     if (!list)
         rc = ERR_NOMEM;
-    else if (!(rc = store_prepare(c,
-                                  "SELECT t.id, t.course, t.held_on, t.unit_nr, t.participants,"
-                                  " t.elearning, coalesce(u.name, '') FROM strat_trainings t"
-                                  " LEFT JOIN units u ON u.nr = t.unit_nr"
-                                  " WHERE ? = 0 OR substr(t.held_on, 1, 4) = ?"
-                                  " ORDER BY t.held_on DESC, t.id DESC LIMIT 5000",
-                                  &st)) &&
-             !(rc = store_bind(st, "it", (int64_t)year, y))) {
-        while ((rc = store_step(st)) == STORE_ROW) {
-            json_t *o = json_pack(
-                "{s:I, s:s, s:s, s:i, s:i, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
-                "course", store_col_text(st, 1), "held_on", store_col_text(st, 2), "unit_nr",
-                (int)store_col_int(st, 3), "participants", (int)store_col_int(st, 4), "elearning",
-                store_col_text(st, 5), "unit_name", store_col_text(st, 6));
-            rc = !o || json_array_append_new(list, o) ? ERR_NOMEM : 0;
-            if (rc)
-                break;
-        }
-        if (rc == STORE_DONE)
-            rc = 0;
-        store_done(st);
-    }
+    else
+        rc = store_query_rows(c, list,
+                              "SELECT t.id, t.course, t.held_on, t.unit_nr, t.participants,"
+                              " t.elearning, coalesce(u.name, '') AS unit_name"
+                              " FROM strat_trainings t LEFT JOIN units u ON u.nr = t.unit_nr"
+                              " WHERE ? = 0 OR substr(t.held_on, 1, 4) = ?"
+                              " ORDER BY t.held_on DESC, t.id DESC LIMIT 5000",
+                              "it", (int64_t)year, y);
     store_put(s, c);
     if (rc)
         json_decref(list);
@@ -198,27 +183,14 @@ int strat_reviews(struct store *s, int year, json_t **ret)
     char y[8];
     snprintf(y, sizeof y, "%04d", year);
     json_t *list = json_array();
-    struct store_stmt *st;
     if (!list)
         rc = ERR_NOMEM;
-    else if (!(rc = store_prepare(c,
-                                  "SELECT id, held_on, title, notes FROM strat_reviews"
-                                  " WHERE ? = 0 OR substr(held_on, 1, 4) = ?"
-                                  " ORDER BY held_on DESC, id DESC LIMIT 5000",
-                                  &st)) &&
-             !(rc = store_bind(st, "it", (int64_t)year, y))) {
-        while ((rc = store_step(st)) == STORE_ROW) {
-            json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
-                                  "held_on", store_col_text(st, 1), "title", store_col_text(st, 2),
-                                  "notes", store_col_text(st, 3));
-            rc = !o || json_array_append_new(list, o) ? ERR_NOMEM : 0;
-            if (rc)
-                break;
-        }
-        if (rc == STORE_DONE)
-            rc = 0;
-        store_done(st);
-    }
+    else
+        rc = store_query_rows(c, list,
+                              "SELECT id, held_on, title, notes FROM strat_reviews"
+                              " WHERE ? = 0 OR substr(held_on, 1, 4) = ?"
+                              " ORDER BY held_on DESC, id DESC LIMIT 5000",
+                              "it", (int64_t)year, y);
     store_put(s, c);
     if (rc)
         json_decref(list);
