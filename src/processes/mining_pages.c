@@ -244,12 +244,18 @@ static json_t *version_options(struct http_req *req, const struct pick *k)
 static const char *version_scope(struct http_req *req, const struct pick *k)
 {
     if (!k->v)
-        return arena_printf(req->arena, "alle Modellversionen (%zu) – alle %lld %s der Leistung",
-                            k->n, (long long)k->total, cases_word(k->total));
-    return arena_printf(req->arena, "%s%s%s – nur die %lld %s, die unter dieser Version liefen",
-                        version_name(req, k, k->v),
+        return arena_printf(req->arena, "alle Modellversionen (%zu) – %s", k->n,
+                            k->total == 1 ? "den einen Fall der Leistung"
+                                          : arena_printf(req->arena, "alle %lld Fälle der Leistung",
+                                                         (long long)k->total));
+    const char *which =
+        k->v->instances == 1
+            ? "nur der eine Fall, der unter dieser Version lief"
+            : arena_printf(req->arena, "nur die %lld Fälle, die unter dieser Version liefen",
+                           (long long)k->v->instances);
+    return arena_printf(req->arena, "%s%s%s – %s", version_name(req, k, k->v),
                         k->v->current ? " (derzeit bereitgestellt)" : "", deployed_on(req, k->v),
-                        (long long)k->v->instances, cases_word(k->v->instances));
+                        which ? which : "");
 }
 
 /* ---- /prozesse/analyse/<service> ------------------------------------------- */
