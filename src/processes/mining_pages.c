@@ -226,7 +226,7 @@ static json_t *version_options(struct http_req *req, const struct pick *k)
         const struct wf_model_version *v = i < k->n ? &k->list[i] : NULL;
         const char *label =
             v ? arena_printf(req->arena, "%s%s – %lld %s%s", version_name(req, k, v),
-                             v->current ? " (derzeit bereitgestellt)" : "", (long long)v->instances,
+                             v->current ? " (aktuell)" : "", (long long)v->instances,
                              cases_word(v->instances), deployed_on(req, v))
               : arena_printf(req->arena, "alle Versionen – %lld %s (ohne Modelltreue)",
                              (long long)k->total, cases_word(k->total));
@@ -249,12 +249,13 @@ static const char *version_scope(struct http_req *req, const struct pick *k)
                                           : arena_printf(req->arena, "alle %lld Fälle der Leistung",
                                                          (long long)k->total));
     const char *which =
-        k->v->instances == 1
+        k->v->instances == 0 ? "noch kein Fall lief unter dieser Version"
+        : k->v->instances == 1
             ? "nur der eine Fall, der unter dieser Version lief"
             : arena_printf(req->arena, "nur die %lld Fälle, die unter dieser Version liefen",
                            (long long)k->v->instances);
     return arena_printf(req->arena, "%s%s%s – %s", version_name(req, k, k->v),
-                        k->v->current ? " (derzeit bereitgestellt)" : "", deployed_on(req, k->v),
+                        k->v->current ? " (aktuell)" : "", deployed_on(req, k->v),
                         which ? which : "");
 }
 

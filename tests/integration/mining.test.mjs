@@ -197,7 +197,7 @@ describe('process mining of the demo workflow', () => {
     assert.match(html, /<h1>Prozessanalyse: Mitzeichnung durch zwei Ämter<\/h1>/);
     assert.match(html, /abgeschlossen 1, offen 0/);
     assert.match(html, /100,0 % \(1 von 1 Fällen folgten dem Modell dieser Version\)/);
-    assert.match(html, /Die Zahlen gelten für Version 1 \(derzeit bereitgestellt\), bereitgestellt am [0-9.]+ – nur der eine Fall, der unter dieser Version lief/);
+    assert.match(html, /Die Zahlen gelten für Version 1 \(aktuell\), bereitgestellt am [0-9.]+ – nur der eine Fall, der unter dieser Version lief/);
     assert.match(html, /<th scope="row">Entscheidung vorbereiten<\/th>/);
     assert.match(html, /Entscheidung vorbereiten → Mitzeichnen \(Amt 63\) → Mitzeichnen \(Amt 20\) → Entscheiden/);
     assert.match(html, /<div class="diagramm" aria-hidden="true"><svg/);
@@ -326,11 +326,11 @@ describe('process mining by model version', () => {
       .map((m) => ({ value: m[1], selected: !!m[2], label: m[3] }));
     assert.deepEqual(opts.map((o) => o.value), ['2', '1', 'alle']);
     assert.deepEqual(opts.map((o) => o.selected), [true, false, false]);
-    assert.match(opts[0].label, /^Version 2 \(derzeit bereitgestellt\) – 1 Fall, bereitgestellt am /);
+    assert.match(opts[0].label, /^Version 2 \(aktuell\) – 1 Fall, bereitgestellt am /);
     assert.match(opts[1].label, /^Version 1 – 1 Fall, bereitgestellt am /);
     assert.match(opts[2].label, /^alle Versionen – 2 Fälle/);
     assert.match(html, /<button type="submit" class="knopf">Anzeigen<\/button>/);
-    assert.match(html, /Die Zahlen gelten für Version 2 \(derzeit bereitgestellt\)/);
+    assert.match(html, /Die Zahlen gelten für Version 2 \(aktuell\)/);
     assert.match(html, /100,0 % \(1 von 1 Fällen folgten dem Modell dieser Version\)/);
     assert.match(html, /href="\/prozesse\/analyse\/fundsache\.csv\?version=2&amp;table=summary"/);
 
