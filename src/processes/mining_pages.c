@@ -180,7 +180,7 @@ static int version_parse(struct http_req *req, struct pick *k, const char *z, co
     num = num ? num + 1 : z;
     int n = 0;
     size_t digits = strspn(num, "0123456789");
-    if (!digits || num[digits] || digits > 6 || (num == z ? false : plen == 0)) {
+    if (!digits || num[digits] || digits > 6 || (num != z && plen == 0)) {
         *ret_msg = arena_printf(req->arena,
                                 "Ungültige Modellversion: erlaubt sind eine Versionsnummer "
                                 "(z. B. version=2), Prozess:Nummer oder version=%s.",
