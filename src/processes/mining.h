@@ -62,6 +62,12 @@ int mining_net_build(const struct bpmn_model *m, const struct bpmn_process *p,
 /* Frees a net; accepts NULL. */
 void mining_net_free(struct mining_net *net);
 
+/* Keeps the model's steps (their order, names and in_model) but switches the
+ * replay off, for a log whose cases ran under different model versions: no
+ * case then counts as fitting, no execution as a deviation, and the result
+ * says has_model = 0. Call before mining_pass_new. */
+void mining_net_replay_off(struct mining_net *net);
+
 /* Returns in *ret the step index of node id id (len bytes), adding it as a
  * step outside the model when the model does not know it. Intern every
  * event's node before mining_compute. ERR_TOOBIG past MINING_MAX_STEPS,
@@ -160,16 +166,19 @@ void mining_pass_free(struct mining_pass *p);
 void mining_result_free(struct mining_result *r);
 
 struct store;
-struct wf_service_info;
 
 /* Reads the event log of service service_key through the workflow's read
- * API (workflow/events.h), replays it against the service's deployed model
- * and computes every figure into *ret (free with mining_result_free);
- * *ret_info (may be NULL) gets the service. ERR_NOTFOUND for a service
- * without a deployment, ERR_TOOBIG above MINING_MAX_EVENTS, store errors,
- * ERR_NOMEM. (mining_load.c) */
-int mining_service(struct store *s, const char *service_key, struct mining_result **ret,
-                   struct wf_service_info *ret_info) WUR;
+ * API (workflow/events.h) and computes every figure into *ret (free with
+ * mining_result_free). With model > 0 (a wf_model_version.model of the
+ * service) only the cases started under that model version are read, and
+ * they are replayed against that version. With model = 0 every case is
+ * read; the steps follow the deployed model but nothing is replayed
+ * (has_model = 0), because the cases ran under different versions.
+ * ERR_NOTFOUND for a service without a deployment or an unknown model,
+ * ERR_TOOBIG above MINING_MAX_EVENTS, store errors, ERR_NOMEM.
+ * (mining_load.c) */
+int mining_service(struct store *s, const char *service_key, int64_t model,
+                   struct mining_result **ret) WUR;
 
 struct http_router;
 

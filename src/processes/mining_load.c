@@ -1,7 +1,8 @@
 /* Process mining on the real event log: the wf.* journal entries of one
- * service, read through the workflow's public read API (workflow/events.h),
- * become mining events over the net of the service's deployed model, handed
- * to the computation in pieces as they are read. */
+ * service (all its cases, or those of one model version), read through the
+ * workflow's public read API (workflow/events.h), become mining events over
+ * the net of that version's model (all cases: the deployed model, without
+ * replay), handed to the computation in pieces as they are read. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,26 +68,25 @@ static int on_event(void *arg, const struct wf_event *e)
     return 0;
 }
 
-int mining_service(struct store *s, const char *service_key, struct mining_result **ret,
-                   struct wf_service_info *ret_info)
+int mining_service(struct store *s, const char *service_key, int64_t model,
+                   struct mining_result **ret)
 {
-    struct wf_service_info info;
     struct bpmn_model *m = NULL;
     const struct bpmn_process *p = NULL;
     struct load *l = calloc(1, sizeof *l);
     if (!l)
         return ERR_NOMEM;
-    int rc = wf_service_info(s, service_key, &info);
-    if (!rc)
-        rc = wf_service_model(s, service_key, &m, &p);
+    int rc = model > 0 ? wf_model_load(s, model, &m, &p) : wf_service_model(s, service_key, &m, &p);
     if (!rc) {
         rc = mining_net_build(m, p, &l->net);
         bpmn_free(m);
     }
+    if (!rc && model <= 0)
+        mining_net_replay_off(l->net);
     if (!rc)
         rc = mining_pass_new(l->net, &l->pass);
     if (!rc)
-        rc = wf_events_each(s, service_key, on_event, l);
+        rc = wf_events_each(s, service_key, model > 0 ? model : 0, on_event, l);
     if (!rc)
         rc = mining_pass_add(l->pass, l->ev, l->n);
     if (!rc)
@@ -94,7 +94,5 @@ int mining_service(struct store *s, const char *service_key, struct mining_resul
     mining_pass_free(l->pass);
     mining_net_free(l->net);
     free(l);
-    if (!rc && ret_info)
-        *ret_info = info;
     return rc;
 }

@@ -248,6 +248,11 @@ static int build_adj(struct mining_net *net, const struct bpmn_node **by, const 
     return 0;
 }
 
+void mining_net_replay_off(struct mining_net *net)
+{
+    net->has_model = false;
+}
+
 int mining_net_build(const struct bpmn_model *m, const struct bpmn_process *p,
                      struct mining_net **ret)
 {

@@ -3,12 +3,15 @@
  * shows every figure as tables with SVG bar charts beside them (the charts
  * repeat the tables and are hidden from screen readers), and
  * /prozesse/analyse/<service>.csv?table=summary|steps|variants|months gives
- * one table as CSV with durations in seconds. Leitung and Admin only, as the
- * event log the figures come from. */
+ * one table as CSV with durations in seconds. Both take ?version=: one model
+ * version (default: the deployed one), whose cases alone are counted and
+ * replayed against it, or "alle" (every case, no replay). Leitung and Admin
+ * only, as the event log the figures come from. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rtime.h"
 #include "http/http.h"
 #include "mining.h"
 #include "view/chart.h"
@@ -100,6 +103,162 @@ static int get_list(struct http_req *req, struct http_resp *resp)
     return d ? web_page(req, resp, "processes/mining-liste.html", d) : ERR_NOMEM;
 }
 
+/* ---- the version selection ----------------------------------------------- */
+
+#define ALL_VERSIONS "alle" /* ?version= value of every case, without replay */
+
+/* Which cases the figures are for: one model version, or all (v = NULL). */
+struct pick {
+    const struct wf_model_version *v;    /* the version chosen, NULL: all versions */
+    const struct wf_model_version *cur;  /* the deployed version */
+    const struct wf_model_version *list; /* every version of the service */
+    size_t n;                            /* length of list */
+    int64_t total;                       /* cases of the service */
+};
+
+/* Whether another version of the list has the same number as v (another
+ * process id, after the service changed its process). */
+static bool ambiguous(const struct pick *k, const struct wf_model_version *v)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (&k->list[i] != v && k->list[i].version == v->version)
+            return true;
+    return false;
+}
+
+/* The ?version= value of v: its number, or "<process id>:<number>" when the
+ * number alone is ambiguous (process ids are XML names, without ':'). */
+static const char *version_value(struct http_req *req, const struct pick *k,
+                                 const struct wf_model_version *v)
+{
+    if (!v)
+        return ALL_VERSIONS;
+    if (ambiguous(k, v))
+        return arena_printf(req->arena, "%s:%d", v->process_id, v->version);
+    return arena_printf(req->arena, "%d", v->version);
+}
+
+/* "Version 2" or "Version 2 des Prozesses P" when the number is ambiguous. */
+static const char *version_name(struct http_req *req, const struct pick *k,
+                                const struct wf_model_version *v)
+{
+    if (ambiguous(k, v))
+        return arena_printf(req->arena, "Version %d des Prozesses %s", v->version, v->process_id);
+    return arena_printf(req->arena, "Version %d", v->version);
+}
+
+/* "Fall" or "Fälle" after n. */
+static const char *cases_word(int64_t n)
+{
+    return n == 1 ? "Fall" : "Fälle";
+}
+
+/* The deployment date of v for people, "" when unreadable. */
+static const char *deployed_on(struct http_req *req, const struct wf_model_version *v)
+{
+    int64_t t;
+    char buf[32];
+    if (rtime_parse_iso(v->deployed_at, &t))
+        return "";
+    rtime_display_date(t, buf, sizeof buf);
+    return arena_printf(req->arena, ", bereitgestellt am %s", buf);
+}
+
+/* Parses the ?version= value z into k->v (NULL for "alle"). Returns 0, or
+ * 400/404 with a German message in *ret_msg. */
+static int version_parse(struct http_req *req, struct pick *k, const char *z, const char **ret_msg)
+{
+    k->v = k->cur;
+    if (!z || !*z)
+        return 0;
+    if (strcmp(z, ALL_VERSIONS) == 0) {
+        k->v = NULL;
+        return 0;
+    }
+    const char *num = strrchr(z, ':');
+    size_t plen = num ? (size_t)(num - z) : 0;
+    num = num ? num + 1 : z;
+    int n = 0;
+    size_t digits = strspn(num, "0123456789");
+    if (!digits || num[digits] || digits > 6 || (num != z && plen == 0)) {
+        *ret_msg = arena_printf(req->arena,
+                                "Ungültige Modellversion: erlaubt sind eine Versionsnummer "
+                                "(z. B. version=2), Prozess:Nummer oder version=%s.",
+                                ALL_VERSIONS);
+        return 400;
+    }
+    for (size_t i = 0; i < digits; i++)
+        n = n * 10 + (num[i] - '0');
+    const struct wf_model_version *found = NULL;
+    size_t hits = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        const struct wf_model_version *v = &k->list[i];
+        if (v->version != n ||
+            (plen && (strlen(v->process_id) != plen || strncmp(v->process_id, z, plen) != 0)))
+            continue;
+        found = v;
+        hits++;
+    }
+    if (hits == 1) {
+        k->v = found;
+        return 0;
+    }
+    if (hits > 1) {
+        *ret_msg = arena_printf(req->arena,
+                                "Version %d gibt es für mehrere Prozesse dieser Leistung: "
+                                "bitte als Prozess:Nummer angeben, z. B. version=%s:%d.",
+                                n, found->process_id, n);
+        return 400;
+    }
+    *ret_msg = arena_printf(req->arena,
+                            "Für diese Leistung gibt es keine Modellversion %d mit Fällen. "
+                            "Die Auswahl auf der Seite der Leistung nennt alle Versionen.",
+                            n);
+    return 404;
+}
+
+/* The options of the version form: every version with its case count, then
+ * all versions. */
+static json_t *version_options(struct http_req *req, const struct pick *k)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i <= k->n; i++) {
+        const struct wf_model_version *v = i < k->n ? &k->list[i] : NULL;
+        const char *label =
+            v ? arena_printf(req->arena, "%s%s – %lld %s%s", version_name(req, k, v),
+                             v->current ? " (aktuell)" : "", (long long)v->instances,
+                             cases_word(v->instances), deployed_on(req, v))
+              : arena_printf(req->arena, "alle Versionen – %lld %s (ohne Modelltreue)",
+                             (long long)k->total, cases_word(k->total));
+        json_t *o = json_pack("{s:s, s:s, s:b}", "value", version_value(req, k, v), "label",
+                              label ? label : "", "selected", v == k->v);
+        if (!o || json_array_append_new(a, o)) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* What the page says the figures are for. */
+static const char *version_scope(struct http_req *req, const struct pick *k)
+{
+    if (!k->v)
+        return arena_printf(req->arena, "alle Modellversionen (%zu) – %s", k->n,
+                            k->total == 1 ? "den einen Fall der Leistung"
+                                          : arena_printf(req->arena, "alle %lld Fälle der Leistung",
+                                                         (long long)k->total));
+    const char *which =
+        k->v->instances == 0 ? "noch kein Fall lief unter dieser Version"
+        : k->v->instances == 1
+            ? "nur der eine Fall, der unter dieser Version lief"
+            : arena_printf(req->arena, "nur die %lld Fälle, die unter dieser Version liefen",
+                           (long long)k->v->instances);
+    return arena_printf(req->arena, "%s%s%s – %s", version_name(req, k, k->v),
+                        k->v->current ? " (aktuell)" : "", deployed_on(req, k->v),
+                        which ? which : "");
+}
+
 /* ---- /prozesse/analyse/<service> ------------------------------------------- */
 
 /* Appends the bar chart of n points to the page data as key (raw SVG). A
@@ -133,9 +292,13 @@ static const char *variant_text(struct http_req *req, const struct mining_result
     return out ? out : "";
 }
 
-static int page(struct http_req *req, struct http_resp *resp, const struct wf_service_info *info,
+static int page(struct http_req *req, struct http_resp *resp, const char *key, const struct pick *k,
                 const struct mining_result *r)
 {
+    const struct wf_model_version *mv = k->v ? k->v : k->cur;
+    const char *outside =
+        k->v ? "nicht im Modell"
+             : arena_printf(req->arena, "nicht in %s", version_name(req, k, k->cur));
     json_t *sum = json_pack(
         "{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:b}", "events", (json_int_t)r->events,
         "cases", (json_int_t)r->cases, "closed", (json_int_t)r->closed, "open", (json_int_t)r->open,
@@ -155,14 +318,15 @@ static int page(struct http_req *req, struct http_resp *resp, const struct wf_se
             continue;
         int64_t both = s->wait_sum_s + s->work_sum_s;
         json_t *o = json_pack(
-            "{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}", "id", s->id, "name",
-            s->name, "executions", (json_int_t)s->executions, "cases", (json_int_t)s->cases,
+            "{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "id", s->id,
+            "name", s->name, "executions", (json_int_t)s->executions, "cases", (json_int_t)s->cases,
             "median", measured(req, s->median_s, s->timed), "p90",
             measured(req, s->p90_s, s->timed), "wait_median",
             measured(req, s->wait_median_s, s->timed), "work_median",
             measured(req, s->work_median_s, s->timed), "wait_share",
             s->timed ? decimal(req, mining_percent(s->wait_sum_s, both), "%") : "–", "deviations",
-            (json_int_t)s->deviations, "task", s->task, "outside", !s->in_model);
+            r->has_model ? arena_printf(req->arena, "%lld", (long long)s->deviations) : "–", "task",
+            s->task, "outside", !s->in_model, "outside_text", outside ? outside : "");
         if (!o || json_array_append_new(steps, o))
             goto fail;
         if (s->task && s->timed)
@@ -189,12 +353,12 @@ static int page(struct http_req *req, struct http_resp *resp, const struct wf_se
     for (size_t i = 0; i < r->n_months; i++) {
         const struct mining_month *m = &r->months[i];
         const char *label = arena_printf(req->arena, "%s %d", MONTHS[m->month - 1], m->year);
-        const char *key = arena_printf(req->arena, "%04d-%02d", m->year, m->month);
-        json_t *o = json_pack("{s:s, s:s, s:I}", "label", label, "key", key, "completed",
+        const char *mkey = arena_printf(req->arena, "%04d-%02d", m->year, m->month);
+        json_t *o = json_pack("{s:s, s:s, s:I}", "label", label, "key", mkey, "completed",
                               (json_int_t)m->completed);
         if (!o || json_array_append_new(months, o))
             goto fail_d;
-        pts[n_pts++] = (struct chart_point){key, (double)m->completed};
+        pts[n_pts++] = (struct chart_point){mkey, (double)m->completed};
     }
     struct chart_spec mspec = {.title = "Abgeschlossene Fälle je Monat",
                                .desc = "Balken je Kalendermonat: Zahl der abgeschlossenen Fälle; "
@@ -202,13 +366,20 @@ static int page(struct http_req *req, struct http_resp *resp, const struct wf_se
                                .unit = "Fälle"};
     add_chart(d, "chart_months", &mspec, pts, n_pts);
     free(pts);
-    const char *name = *info->name ? info->name : info->process_id;
-    const char *csv =
-        arena_printf(req->arena, "/prozesse/analyse/%s.csv", path_escape(req, info->key));
-    rc = json_object_set_new(d, "key", json_string(info->key)) ||
+    const char *name = *mv->name ? mv->name : mv->process_id;
+    const char *href = arena_printf(req->arena, "/prozesse/analyse/%s", path_escape(req, key));
+    const char *csv = arena_printf(req->arena, "%s.csv?version=%s", href ? href : "",
+                                   path_escape(req, version_value(req, k, k->v)));
+    const char *scope = version_scope(req, k);
+    json_t *opts = version_options(req, k);
+    rc = !opts || json_object_set_new(d, "versionen", opts) ||
+                 json_object_set_new(d, "key", json_string(key)) ||
+                 json_object_set_new(d, "href", json_string(href ? href : "")) ||
                  json_object_set_new(d, "name", json_string(name)) ||
-                 json_object_set_new(d, "process_id", json_string(info->process_id)) ||
-                 json_object_set_new(d, "version", json_integer(info->version)) ||
+                 json_object_set_new(d, "process_id", json_string(mv->process_id)) ||
+                 json_object_set_new(d, "umfang", json_string(scope ? scope : "")) ||
+                 json_object_set_new(d, "alle", json_boolean(!k->v)) ||
+                 json_object_set_new(d, "aktuell", json_string(version_name(req, k, k->cur))) ||
                  json_object_set_new(d, "csv", json_string(csv ? csv : "")) ||
                  json_object_set_new(d, "distinct", json_integer(r->distinct_variants)) ||
                  json_object_set_new(d, "summary", sum) ||
@@ -253,9 +424,13 @@ static void csv_pct(struct str *s, double v, bool last)
     str_addf(s, "%.1f%s", v, last ? "\r\n" : ",");
 }
 
-static void csv_summary(struct str *s, const struct mining_result *r)
+/* The summary; version is the ?version= value the figures are for. Without
+ * a replay (all versions) fitting and fitness_percent stay empty. */
+static void csv_summary(struct str *s, const struct mining_result *r, const char *version)
 {
     str_adds(s, "figure,value\r\n");
+    csv_text(s, "version", false);
+    csv_text(s, version, true);
     static const char *const keys[] = {"events",       "cases",          "closed",
                                        "open",         "cycle_median_s", "cycle_p90_s",
                                        "cycle_mean_s", "fitting",        "distinct_variants"};
@@ -264,10 +439,16 @@ static void csv_summary(struct str *s, const struct mining_result *r)
                             r->cycle_mean_s, r->fitting,        r->distinct_variants};
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
         csv_text(s, keys[i], false);
-        csv_int(s, vals[i], true);
+        if (!r->has_model && strcmp(keys[i], "fitting") == 0)
+            str_adds(s, "\r\n");
+        else
+            csv_int(s, vals[i], true);
     }
     csv_text(s, "fitness_percent", false);
-    csv_pct(s, r->has_model ? mining_percent(r->fitting, r->cases) : 0.0, true);
+    if (r->has_model)
+        csv_pct(s, mining_percent(r->fitting, r->cases), true);
+    else
+        str_adds(s, "\r\n");
 }
 
 static void csv_steps(struct str *s, const struct mining_result *r)
@@ -289,7 +470,10 @@ static void csv_steps(struct str *s, const struct mining_result *r)
         csv_int(s, st->work_median_s, false);
         csv_int(s, st->wait_sum_s, false);
         csv_int(s, st->work_sum_s, false);
-        csv_int(s, st->deviations, true);
+        if (r->has_model)
+            csv_int(s, st->deviations, true);
+        else
+            str_adds(s, "\r\n");
     }
 }
 
@@ -314,13 +498,16 @@ static void csv_months(struct str *s, const struct mining_result *r)
                  (long long)r->months[i].completed);
 }
 
-static int csv(struct http_req *req, struct http_resp *resp, const struct wf_service_info *info,
+static int csv(struct http_req *req, struct http_resp *resp, const char *key, const struct pick *k,
                const struct mining_result *r, const char *table)
 {
     struct str out;
+    const char *version = version_value(req, k, k->v);
+    if (!version)
+        return ERR_NOMEM;
     str_init(&out, MINING_MAX_CSV);
     if (strcmp(table, "summary") == 0)
-        csv_summary(&out, r);
+        csv_summary(&out, r, version);
     else if (strcmp(table, "steps") == 0)
         csv_steps(&out, r);
     else if (strcmp(table, "variants") == 0)
@@ -329,12 +516,16 @@ static int csv(struct http_req *req, struct http_resp *resp, const struct wf_ser
         csv_months(&out, r);
     int rc = out.err ? ERR_TOOBIG : 0;
     char name[128];
-    size_t k = 0;
-    for (const char *p = info->key; *p && k < 60; p++)
-        name[k++] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *p)
-                        ? *p
-                        : '_';
-    name[k] = '\0';
+    size_t n = 0;
+    static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+    for (const char *p = key; *p && n < 60; p++)
+        name[n++] = strchr(safe, *p) ? *p : '_';
+    name[n++] = '-';
+    if (k->v)
+        name[n++] = 'v';
+    for (const char *p = version; *p && n < 120; p++)
+        name[n++] = strchr(safe, *p) ? *p : '_';
+    name[n] = '\0';
     if (!rc)
         rc = http_resp_header(req, resp, "Content-Disposition",
                               arena_printf(req->arena,
@@ -374,12 +565,27 @@ static int get_service(struct http_req *req, struct http_resp *resp)
             return 0;
         }
     }
-    struct wf_service_info info;
-    struct mining_result *r;
-    if ((rc = mining_service(app->store, key, &r, &info)))
+    struct wf_model_version *list;
+    struct pick k = {0};
+    if ((rc = wf_service_versions(app->store, key, &list, &k.n)))
         return rc;
-    rc = as_csv ? csv(req, resp, &info, r, table) : page(req, resp, &info, r);
+    k.list = list;
+    for (size_t i = 0; i < k.n; i++) {
+        k.total += list[i].instances;
+        if (list[i].current)
+            k.cur = &list[i];
+    }
+    const char *msg = NULL;
+    int status = version_parse(req, &k, http_query(req, "version"), &msg);
+    struct mining_result *r = NULL;
+    if (status) {
+        web_error_page(req, resp, status, msg ? msg : "Ungültige Modellversion.");
+        resp->status = status;
+    } else if (!(rc = mining_service(app->store, key, k.v ? k.v->model : 0, &r))) {
+        rc = as_csv ? csv(req, resp, key, &k, r, table) : page(req, resp, key, &k, r);
+    }
     mining_result_free(r);
+    free(list);
     return rc;
 }
 

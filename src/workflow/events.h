@@ -1,8 +1,10 @@
 /* The public read side of the workflow's event log, for other domains
  * (process mining): the services that have a deployed model, the BPMN model
- * a service runs, and the wf.* journal entries of a service's instances in
- * the order they were written. Nothing here writes; other domains read the
- * workflow's data only through these functions, never its tables. */
+ * a service runs, the model versions its instances ran under (each instance
+ * keeps the version it was started with), and the wf.* journal entries of a
+ * service's instances — all of them or those of one version — in the order
+ * they were written. Nothing here writes; other domains read the workflow's
+ * data only through these functions, never its tables. */
 #ifndef RATHAUS_WORKFLOW_EVENTS_H
 #define RATHAUS_WORKFLOW_EVENTS_H
 
@@ -13,6 +15,7 @@
 #include "workflow/bpmn.h"
 
 #define WF_EVENTS_MAX_SERVICES 1000 /* services listed by wf_services_list */
+#define WF_EVENTS_MAX_VERSIONS 1000 /* model versions listed by wf_service_versions */
 
 /* One wf.* journal entry of an instance. The strings are valid only during
  * the callback that receives it. */
@@ -35,9 +38,12 @@ struct wf_event {
 typedef int (*wf_event_fn)(void *arg, const struct wf_event *e);
 
 /* Calls fn for every wf.* journal entry of the instances of service_key,
- * oldest first. A read transaction keeps the view consistent. Errors: those
- * of the store, ERR_CORRUPT for an entry whose time cannot be read, or fn's. */
-int wf_events_each(struct store *s, const char *service_key, wf_event_fn fn, void *arg) WUR;
+ * oldest first; with model > 0 only of the instances started under that
+ * stored model version (wf_model_version.model), with 0 of all. A read
+ * transaction keeps the view consistent. Errors: those of the store,
+ * ERR_CORRUPT for an entry whose time cannot be read, or fn's. */
+int wf_events_each(struct store *s, const char *service_key, int64_t model, wf_event_fn fn,
+                   void *arg) WUR;
 
 /* A service with a deployed model and how many instances it has. */
 struct wf_service_info {
@@ -62,5 +68,34 @@ int wf_service_info(struct store *s, const char *service_key, struct wf_service_
  * deployment; ERR_CORRUPT when the stored file or process is unreadable. */
 int wf_service_model(struct store *s, const char *service_key, struct bpmn_model **ret_m,
                      const struct bpmn_process **ret_p) WUR;
+
+/* A stored model version that instances of a service ran (or run) under, or
+ * the one the service is deployed with now. */
+struct wf_model_version {
+    int64_t model;        /* id of the stored version: the handle for wf_model_load */
+    char process_id[201]; /* id of its BPMN process */
+    char name[256];       /* the model's name ("" when it has none) */
+    int version;          /* 1, 2, … per process id */
+    char deployed_at[32]; /* when it was deployed, "2026-11-29T08:58:43Z" */
+    int64_t instances;    /* instances of the service started under it */
+    int64_t running;      /* of them still running */
+    int current;          /* 1: the service is deployed with this version now */
+};
+
+/* Lists the versions of service_key that have instances, plus the deployed
+ * one (also without instances), newest first (by order of deployment), into
+ * *ret (malloc'd, free it) with *ret_n entries (at most
+ * WF_EVENTS_MAX_VERSIONS). Version numbers count per process id, so a
+ * service that changed its process can list the same number twice.
+ * ERR_NOTFOUND when the service has no deployment; store errors, ERR_NOMEM. */
+int wf_service_versions(struct store *s, const char *service_key, struct wf_model_version **ret,
+                        size_t *ret_n) WUR;
+
+/* Loads stored model version model (wf_model_version.model): *ret_m (free
+ * with bpmn_free) and its executed process *ret_p (owned by the model).
+ * ERR_NOTFOUND for an unknown id; ERR_CORRUPT when the stored file or
+ * process is unreadable. */
+int wf_model_load(struct store *s, int64_t model, struct bpmn_model **ret_m,
+                  const struct bpmn_process **ret_p) WUR;
 
 #endif

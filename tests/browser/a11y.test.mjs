@@ -76,6 +76,8 @@ describe('axe-core: no WCAG 2.1 A/AA violations', () => {
   test('/prozesse/analyse (process mining list)', () => check('admin', '/prozesse/analyse'));
   test('/prozesse/analyse/demo-mitzeichnung (tables and SVG charts)', () =>
     check('admin', '/prozesse/analyse/demo-mitzeichnung'));
+  test('/prozesse/analyse/demo-mitzeichnung?version=alle (all model versions)', () =>
+    check('admin', '/prozesse/analyse/demo-mitzeichnung?version=alle'));
 });
 
 describe('narrow screen, 320 CSS px (WCAG 1.4.10 reflow)', () => {

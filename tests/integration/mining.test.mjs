@@ -6,10 +6,19 @@
 // (/api/v1/processes/Mitzeichnung/events): cycle time, per step executions,
 // median duration, waiting and working, the variant and the month in Berlin
 // time. The pages are for Leitung and Admin; bad tables and unknown services
-// get 400 and 404.
+// get 400 and 404. Model versions: the portal service Fundsache gets a case
+// under its shipped model (version 1), then a version 2 with a step
+// "Fund vorprüfen" before "Fund erfassen" and a case under it; each version
+// is mined only with its own cases against its own model (the other model
+// would count both as deviations), the selector lists both with their case
+// counts, "alle" counts every case without a fitness figure, and the CSV
+// follows ?version=.
 import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formToken, startServer } from '../lib/server.mjs';
+import { Client, ROOT, formToken, startServer } from '../lib/server.mjs';
+import { services, submitDirect, validEntries } from '../lib/portal.mjs';
 
 const SERVICE = 'demo-mitzeichnung';
 const PROCESS = 'Mitzeichnung';
@@ -55,8 +64,9 @@ function parseCsv(text) {
   return rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
 }
 
-async function csv(c, table) {
-  const res = await c.fetch(`/prozesse/analyse/${SERVICE}.csv?table=${table}`);
+async function csv(c, table, { service = SERVICE, version = null } = {}) {
+  const q = version === null ? '' : `&version=${encodeURIComponent(version)}`;
+  const res = await c.fetch(`/prozesse/analyse/${service}.csv?table=${table}${q}`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/csv/);
   return parseCsv(await res.text());
@@ -186,7 +196,8 @@ describe('process mining of the demo workflow', () => {
     const html = await (await head.fetch(`/prozesse/analyse/${SERVICE}`)).text();
     assert.match(html, /<h1>Prozessanalyse: Mitzeichnung durch zwei Ämter<\/h1>/);
     assert.match(html, /abgeschlossen 1, offen 0/);
-    assert.match(html, /100,0 % \(1 von 1 Fällen folgten dem Modell\)/);
+    assert.match(html, /100,0 % \(1 von 1 Fällen folgten dem Modell dieser Version\)/);
+    assert.match(html, /Die Zahlen gelten für Version 1 \(aktuell\), bereitgestellt am [0-9.]+ – nur der eine Fall, der unter dieser Version lief/);
     assert.match(html, /<th scope="row">Entscheidung vorbereiten<\/th>/);
     assert.match(html, /Entscheidung vorbereiten → Mitzeichnen \(Amt 63\) → Mitzeichnen \(Amt 20\) → Entscheiden/);
     assert.match(html, /<div class="diagramm" aria-hidden="true"><svg/);
@@ -199,5 +210,143 @@ describe('process mining of the demo workflow', () => {
     assert.match(await bad.text(), /Unbekannte Tabelle/);
     assert.equal((await head.fetch('/prozesse/analyse/gibt-es-nicht')).status, 404);
     assert.equal((await head.fetch('/prozesse/analyse/gibt-es-nicht.csv')).status, 404);
+  });
+
+  test('bad versions: 400 or 404 with a German message', async () => {
+    const head = await srv.login('leitung32', srv.demoPassword);
+    for (const v of ['abc', '-1', '1x', ':1', '']) {
+      if (v === '') continue; // empty: the default version
+      const res = await head.fetch(`/prozesse/analyse/${SERVICE}?version=${encodeURIComponent(v)}`);
+      assert.equal(res.status, 400, v);
+      assert.match(await res.text(), /Ungültige Modellversion/);
+    }
+    let res = await head.fetch(`/prozesse/analyse/${SERVICE}?version=7`);
+    assert.equal(res.status, 404);
+    assert.match(await res.text(), /keine Modellversion 7 mit Fällen/);
+    res = await head.fetch(`/prozesse/analyse/${SERVICE}.csv?table=summary&version=7`);
+    assert.equal(res.status, 404);
+    res = await head.fetch(`/prozesse/analyse/${SERVICE}.csv?table=summary&version=Anderer:1`);
+    assert.equal(res.status, 404);
+    assert.equal((await head.fetch(`/prozesse/analyse/${SERVICE}?version=Mitzeichnung:1`)).status, 200);
+  });
+});
+
+describe('process mining by model version', () => {
+  const FUND = 'fundsache';
+  const svc = services().find((s) => s.slug === FUND);
+
+  /** Sends one Fundsache application through the portal. */
+  async function apply() {
+    const res = await submitDirect(new Client(srv), svc, validEntries(svc.form));
+    assert.equal(res.status, 303, 'portal submission');
+  }
+
+  /** Version 2 of the shipped model, uploaded by the Admin on the running
+   * server ("Fund vorprüfen" before "Fund erfassen"); a restart would deploy
+   * the shipped model again. */
+  async function deployV2() {
+    const xml = (await fsp.readFile(path.join(ROOT, 'data/bpmn/services/fundsache.bpmn'), 'utf8'))
+      .replace('<bpmn:flowNodeRef>Erfassen</bpmn:flowNodeRef>',
+        '<bpmn:flowNodeRef>Vorpruefen</bpmn:flowNodeRef><bpmn:flowNodeRef>Erfassen</bpmn:flowNodeRef>')
+      .replace('<bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Erfassen"/>',
+        '<bpmn:userTask id="Vorpruefen" name="Fund vorprüfen"/>' +
+        '<bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Vorpruefen"/>' +
+        '<bpmn:sequenceFlow id="Flow_0" sourceRef="Vorpruefen" targetRef="Erfassen"/>');
+    assert.match(xml, /Flow_0/);
+    const admin = await srv.login('admin', srv.adminPassword);
+    const page = await (await admin.fetch('/admin/prozesse')).text();
+    const fd = new FormData();
+    fd.append('_csrf', formToken(page));
+    fd.append('leistung', FUND);
+    fd.append('modell', new Blob([xml], { type: 'application/octet-stream' }), 'fundsache-v2.bpmn');
+    const res = await admin.fetch('/admin/prozesse', { method: 'POST', body: fd });
+    assert.equal(res.status, 303, 'version 2 deployed');
+  }
+
+  const ERFASSEN = { 'feld-fundnummer': 'F-1', 'feld-aufbewahrung': 'fundbuero' };
+
+  test('each version is replayed against its own model; the selector and the CSV follow', async () => {
+    assert.ok(svc, 'the portal service fundsache');
+    await apply(); // case 1 under version 1
+    await deployV2();
+    await apply(); // case 2 under version 2
+    await act('amt32', 'Fund erfassen', 'erledigen', ERFASSEN); // case 1: the only "erfassen" yet
+    await act('amt32', 'Fund vorprüfen', 'erledigen');
+    await act('amt32', 'Fund erfassen', 'erledigen', ERFASSEN); // case 2
+
+    const head = await srv.login('leitung32', srv.demoPassword);
+    const summary = async (version) => Object.fromEntries(
+      (await csv(head, 'summary', { service: FUND, version })).map((r) => [r.figure, r.value]));
+    const steps = async (version) => Object.fromEntries(
+      (await csv(head, 'steps', { service: FUND, version })).map((r) => [r.step, r]));
+
+    // version 1: its one case, against the model without Vorpruefen
+    let sum = await summary('1');
+    assert.equal(sum.version, '1');
+    assert.equal(sum.cases, '1');
+    assert.equal(sum.closed, '1');
+    assert.equal(sum.fitting, '1', 'the version-1 case fits version 1 (against version 2 Erfassen comes too early)');
+    assert.equal(sum.fitness_percent, '100.0');
+    let st = await steps('1');
+    assert.deepEqual(Object.keys(st).sort(), ['Erfassen']);
+    assert.equal(st.Erfassen.executions, '1');
+    assert.equal(st.Erfassen.deviations, '0');
+    assert.deepEqual((await csv(head, 'variants', { service: FUND, version: '1' })).map((v) => v.steps), ['Erfassen']);
+
+    // version 2 (the default): its one case, with Vorpruefen in the model
+    for (const version of ['2', null]) {
+      sum = await summary(version);
+      assert.equal(sum.version, '2');
+      assert.equal(sum.cases, '1', `version ${version}`);
+      assert.equal(sum.fitting, '1', 'the version-2 case fits version 2 (against version 1 Vorpruefen is unknown)');
+      st = await steps(version);
+      assert.deepEqual(Object.keys(st).sort(), ['Erfassen', 'Vorpruefen']);
+      assert.equal(st.Vorpruefen.in_model, '1');
+      assert.equal(st.Vorpruefen.deviations, '0');
+      assert.equal(st.Erfassen.deviations, '0');
+    }
+
+    // all versions: both cases, no fitness figure
+    sum = await summary('alle');
+    assert.equal(sum.version, 'alle');
+    assert.equal(sum.cases, '2');
+    assert.equal(sum.closed, '2');
+    assert.equal(sum.fitting, '');
+    assert.equal(sum.fitness_percent, '');
+    st = await steps('alle');
+    assert.equal(st.Erfassen.executions, '2');
+    assert.equal(st.Erfassen.deviations, '');
+    assert.equal((await csv(head, 'variants', { service: FUND, version: 'alle' })).length, 2);
+
+    // the page: the selector with both versions and their counts, the scope named
+    let html = await (await head.fetch(`/prozesse/analyse/${FUND}`)).text();
+    assert.match(html, /<form method="get" action="\/prozesse\/analyse\/fundsache" class="filter" aria-label="Modellversion wählen">/);
+    assert.match(html, /<label for="f-version">Modellversion<\/label>/);
+    const opts = [...html.matchAll(/<option value="([^"]*)"( selected)?>([^<]*)<\/option>/g)]
+      .map((m) => ({ value: m[1], selected: !!m[2], label: m[3] }));
+    assert.deepEqual(opts.map((o) => o.value), ['2', '1', 'alle']);
+    assert.deepEqual(opts.map((o) => o.selected), [true, false, false]);
+    assert.match(opts[0].label, /^Version 2 \(aktuell\) – 1 Fall, bereitgestellt am /);
+    assert.match(opts[1].label, /^Version 1 – 1 Fall, bereitgestellt am /);
+    assert.match(opts[2].label, /^alle Versionen – 2 Fälle/);
+    assert.match(html, /<button type="submit" class="knopf">Anzeigen<\/button>/);
+    assert.match(html, /Die Zahlen gelten für Version 2 \(aktuell\)/);
+    assert.match(html, /100,0 % \(1 von 1 Fällen folgten dem Modell dieser Version\)/);
+    assert.match(html, /href="\/prozesse\/analyse\/fundsache\.csv\?version=2&amp;table=summary"/);
+
+    html = await (await head.fetch(`/prozesse/analyse/${FUND}?version=1`)).text();
+    assert.match(html, /<option value="1" selected>/);
+    assert.match(html, /Die Zahlen gelten für Version 1, bereitgestellt am [0-9.]+ – nur der eine Fall, der unter dieser Version lief/);
+    assert.doesNotMatch(html, /Fund vorprüfen/);
+    assert.match(html, /href="\/prozesse\/analyse\/fundsache\.csv\?version=1&amp;table=steps"/);
+
+    html = await (await head.fetch(`/prozesse/analyse/${FUND}?version=alle`)).text();
+    assert.match(html, /<option value="alle" selected>/);
+    assert.match(html, /Die Zahlen gelten für alle Modellversionen \(2\) – alle 2 Fälle der Leistung/);
+    assert.match(html, /Modelltreue<\/dt><dd>nicht berechnet: die Fälle liefen unter verschiedenen Modellversionen/);
+    assert.doesNotMatch(html, /folgten dem Modell/);
+
+    const res = await head.fetch(`/prozesse/analyse/${FUND}.csv?table=steps&version=1`);
+    assert.match(res.headers.get('content-disposition'), /prozessanalyse-fundsache-v1-steps\.csv/);
   });
 });

@@ -5,7 +5,10 @@
  * working per step, the replay's deviations (a decision without its
  * co-signatures, a timer after its task), the variants with the tie order,
  * and the months in Berlin time (23:30 UTC on 31 January is February). The
- * events of all cases are interleaved by time, as the journal holds them. */
+ * events of all cases are interleaved by time, as the journal holds them.
+ * On a real data directory: a service whose cases ran under two model
+ * versions (A then B, then B then A) is mined per version, each against its
+ * own model, and over all versions without replay. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +21,13 @@
 
 #include "base/err.h"
 #include "processes/mining.h"
+#include "records/records.h"
 #include "workflow/bpmn.h"
+#include "workflow/deploy.h"
+#include "workflow/engine.h"
+#include "workflow/events.h"
+
+#include "fixture.h"
 
 #define H 3600
 #define DAY 86400
@@ -433,13 +442,225 @@ static void test_invalid(void **state)
     assert_true(mining_percent(0, 0) == 0.0);
 }
 
+/* ---- model versions on a real data directory ------------------------------ */
+
+#define WF_HEAD                                                                                    \
+    "<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'"                   \
+    " xmlns:rathaus='urn:rathaus:bpmn' id='D' targetNamespace='urn:test'>"                         \
+    "<bpmn:process id='P' name='Zwei Schritte' isExecutable='true'><bpmn:startEvent id='S'/>"      \
+    "<bpmn:userTask id='A' name='Prüfen' rathaus:unit='32'/>"                                     \
+    "<bpmn:userTask id='B' name='Bescheiden' rathaus:unit='32'/><bpmn:endEvent id='E'/>"
+#define WF_FLOW(id, a, b) "<bpmn:sequenceFlow id='" id "' sourceRef='" a "' targetRef='" b "'/>"
+#define WF_TAIL "</bpmn:process></bpmn:definitions>"
+
+/* Version 1 runs A then B, version 2 B then A: a case of one version does
+ * not fit the other. */
+static const char v1_xml[] =
+    WF_HEAD WF_FLOW("f1", "S", "A") WF_FLOW("f2", "A", "B") WF_FLOW("f3", "B", "E") WF_TAIL;
+static const char v2_xml[] =
+    WF_HEAD WF_FLOW("f1", "S", "B") WF_FLOW("f2", "B", "A") WF_FLOW("f3", "A", "E") WF_TAIL;
+
+static const struct rec_actor SYS = {"amt32", 0, 0, true};
+
+static void wf_deploy_ok(struct fx *f, const char *xml, int want_version)
+{
+    struct wf_deployment d;
+    assert_int_equal(wf_deploy(f->s, "test", xml, strlen(xml), "t.bpmn", "svc", &d, NULL, NULL), 0);
+    assert_int_equal(d.version, want_version);
+}
+
+/* Starts svc on a new case of office 32; returns the instance id. */
+static int64_t wf_case(struct fx *f)
+{
+    struct rec_actor a = rec_actor_system("test");
+    char fref[REC_REF_MAX], cref[REC_REF_MAX];
+    assert_int_equal(
+        rec_file_create(f->s, &a, "32.30.01", 32, "Fundsachen", "Beispiel", fref, NULL, NULL), 0);
+    assert_int_equal(rec_case_create(f->s, &a, fref, "Antrag", NULL, cref, NULL), 0);
+    int64_t id = 0;
+    assert_int_equal(wf_start(f->s, "test", "svc", cref, NULL, &id), 0);
+    return id;
+}
+
+/* Completes the open task at node of instance id. */
+static void wf_do(struct fx *f, int64_t id, const char *node)
+{
+    json_t *o = NULL, *t;
+    size_t i;
+    int64_t task = 0;
+    assert_int_equal(wf_instance_get(f->s, id, &o), 0);
+    json_array_foreach(json_object_get(o, "tasks"), i, t)
+    {
+        if (strcmp(json_string_value(json_object_get(t, "node")), node) == 0 &&
+            strcmp(json_string_value(json_object_get(t, "state")), "open") == 0)
+            task = json_integer_value(json_object_get(t, "id"));
+    }
+    json_decref(o);
+    assert_true(task > 0);
+    assert_int_equal(wf_task_complete(f->s, &SYS, task, NULL, NULL), 0);
+}
+
+/* Turns the wf.* entries of one version into mining events over a net of
+ * the test's choosing (what mining_load.c does), to replay a version's
+ * cases against the other version's model. */
+struct cross {
+    struct mining_net *net;
+    struct mining_event ev[64];
+    size_t n;
+};
+
+static int cross_event(void *arg, const struct wf_event *e)
+{
+    struct cross *x = arg;
+    static const struct {
+        const char *action;
+        enum mining_kind kind;
+    } map[] = {{"wf.instance.start", MINING_START},
+               {"wf.instance.end", MINING_END},
+               {"wf.task.create", MINING_CREATE},
+               {"wf.task.complete", MINING_COMPLETE}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcmp(e->action, map[i].action) != 0)
+            continue;
+        int32_t step = -1;
+        if (map[i].kind >= MINING_CREATE &&
+            mining_net_intern(x->net, e->node, strlen(e->node), &step))
+            return ERR_NOMEM;
+        assert_true(x->n < 64);
+        x->ev[x->n++] =
+            (struct mining_event){e->instance, e->at, e->task, step, (uint8_t)map[i].kind};
+    }
+    return 0;
+}
+
+/* The cases of version `of` replayed against the model of version `against`. */
+static struct mining_result *cross_replay(struct fx *f, int64_t of, int64_t against)
+{
+    struct bpmn_model *m;
+    const struct bpmn_process *p;
+    static struct cross x;
+    memset(&x, 0, sizeof x);
+    assert_int_equal(wf_model_load(f->s, against, &m, &p), 0);
+    assert_int_equal(mining_net_build(m, p, &x.net), 0);
+    bpmn_free(m);
+    assert_int_equal(wf_events_each(f->s, "svc", of, cross_event, &x), 0);
+    struct mining_result *r;
+    assert_int_equal(mining_compute(x.net, x.ev, x.n, &r), 0);
+    mining_net_free(x.net);
+    return r;
+}
+
+static int count_event(void *arg, const struct wf_event *e)
+{
+    if (strcmp(e->action, "wf.instance.start") == 0)
+        ++*(int *)arg;
+    return 0;
+}
+
+static void test_versions(void **state)
+{
+    (void)state;
+    struct fx *f;
+    assert_int_equal(fx_open("mining", &f), 0);
+    wf_deploy_ok(f, v1_xml, 1);
+    int64_t c1 = wf_case(f), c2 = wf_case(f);
+    wf_do(f, c1, "A");
+    wf_do(f, c1, "B"); /* c1 ends */
+    wf_do(f, c2, "A"); /* c2 stays open at B */
+    wf_deploy_ok(f, v2_xml, 2);
+    int64_t c3 = wf_case(f);
+    wf_do(f, c3, "B");
+    wf_do(f, c3, "A");
+
+    struct wf_model_version *v;
+    size_t n;
+    assert_int_equal(wf_service_versions(f->s, "svc", &v, &n), 0);
+    assert_int_equal(n, 2); /* newest first */
+    assert_int_equal(v[0].version, 2);
+    assert_true(v[0].current);
+    assert_int_equal(v[0].instances, 1);
+    assert_int_equal(v[0].running, 0);
+    assert_int_equal(v[1].version, 1);
+    assert_false(v[1].current);
+    assert_int_equal(v[1].instances, 2);
+    assert_int_equal(v[1].running, 1);
+    assert_string_equal(v[1].process_id, "P");
+    assert_string_equal(v[1].name, "Zwei Schritte");
+    assert_int_equal(strlen(v[1].deployed_at), 20);
+    int64_t m1 = v[1].model, m2 = v[0].model;
+    free(v);
+    struct wf_model_version *none;
+    assert_int_equal(wf_service_versions(f->s, "gibt-es-nicht", &none, &n), ERR_NOTFOUND);
+
+    /* the event walk by version */
+    int started = 0;
+    assert_int_equal(wf_events_each(f->s, "svc", m1, count_event, &started), 0);
+    assert_int_equal(started, 2);
+    started = 0;
+    assert_int_equal(wf_events_each(f->s, "svc", m2, count_event, &started), 0);
+    assert_int_equal(started, 1);
+    started = 0;
+    assert_int_equal(wf_events_each(f->s, "svc", 0, count_event, &started), 0);
+    assert_int_equal(started, 3);
+
+    /* a version's model */
+    struct bpmn_model *bm;
+    const struct bpmn_process *bp;
+    assert_int_equal(wf_model_load(f->s, 99999, &bm, &bp), ERR_NOTFOUND);
+
+    /* each version's cases fit their own version ... */
+    struct mining_result *r;
+    assert_int_equal(mining_service(f->s, "svc", m1, &r), 0);
+    assert_int_equal(r->has_model, 1);
+    assert_int_equal(r->cases, 2);
+    assert_int_equal(r->closed, 1);
+    assert_int_equal(r->fitting, 2);
+    assert_int_equal(find(r, "A")->executions, 2);
+    assert_int_equal(find(r, "A")->deviations, 0);
+    assert_int_equal(find(r, "B")->executions, 1);
+    assert_int_equal(r->n_variants, 1);
+    variant_is(r, 0, "AB", 1);
+    mining_result_free(r);
+    assert_int_equal(mining_service(f->s, "svc", m2, &r), 0);
+    assert_int_equal(r->cases, 1);
+    assert_int_equal(r->fitting, 1);
+    assert_int_equal(find(r, "B")->deviations, 0);
+    variant_is(r, 0, "BA", 1);
+    mining_result_free(r);
+
+    /* ... and not the other one */
+    r = cross_replay(f, m1, m2);
+    assert_int_equal(r->cases, 2);
+    assert_int_equal(r->fitting, 0);
+    assert_true(find(r, "A")->deviations >= 1);
+    mining_result_free(r);
+    r = cross_replay(f, m2, m1);
+    assert_int_equal(r->cases, 1);
+    assert_int_equal(r->fitting, 0);
+    mining_result_free(r);
+
+    /* all versions: every case, the deployed model's steps, no replay */
+    assert_int_equal(mining_service(f->s, "svc", 0, &r), 0);
+    assert_int_equal(r->has_model, 0);
+    assert_int_equal(r->cases, 3);
+    assert_int_equal(r->closed, 2);
+    assert_int_equal(r->fitting, 0);
+    assert_int_equal(find(r, "A")->executions, 3);
+    assert_int_equal(find(r, "A")->in_model, 1);
+    assert_int_equal(find(r, "A")->deviations, 0);
+    assert_int_equal(r->distinct_variants, 2);
+    mining_result_free(r);
+    assert_int_equal(mining_service(f->s, "gibt-es-nicht", 0, &r), ERR_NOTFOUND);
+    fx_close(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures),      cmocka_unit_test(test_without_model),
         cmocka_unit_test(test_unknown_step), cmocka_unit_test(test_month_dst),
         cmocka_unit_test(test_pieces),       cmocka_unit_test(test_steps_grow),
-        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_invalid),      cmocka_unit_test(test_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
