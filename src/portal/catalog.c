@@ -3,7 +3,9 @@
  * read-only and shared by the request threads. portal_catalog_sync mirrors
  * it into the services table and deploys each service's BPMN model when it
  * is new or changed, so `rathaus init` and `rathaus serve` keep the
- * database in step with the binary. */
+ * database in step with the binary — unless the city deployed a model of its
+ * own for the service (process library, /admin/prozesse, `rathaus bpmn`),
+ * which stays. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,23 +317,27 @@ done:
     return rc;
 }
 
-/* The hex SHA-256 of the model deployed for service, "" when none. */
-static int deployed_sha(struct store *s, const char *service, char out[PORTAL_HASH_LEN])
+/* The hex SHA-256 of the model deployed for service ("" when none) and who
+ * deployed it ("system" for the shipped models). */
+static int deployed_sha(struct store *s, const char *service, char out[PORTAL_HASH_LEN],
+                        char by[PORTAL_BY_LEN])
 {
     struct store_conn *c;
     int rc = store_get(s, &c);
     if (rc)
         return rc;
     struct store_stmt *st;
-    out[0] = '\0';
+    out[0] = by[0] = '\0';
     rc = store_prepare(c,
-                       "SELECT m.bpmn_sha256 FROM deployments d"
+                       "SELECT m.bpmn_sha256, m.deployed_by FROM deployments d"
                        " JOIN process_models m ON m.id = d.model_id WHERE d.service_key = ?",
                        &st);
     if (!rc) {
         rc = store_bind(st, "t", service);
-        if (!rc && (rc = store_step(st)) == STORE_ROW)
+        if (!rc && (rc = store_step(st)) == STORE_ROW) {
             snprintf(out, PORTAL_HASH_LEN, "%s", store_col_text(st, 0));
+            snprintf(by, PORTAL_BY_LEN, "%s", store_col_text(st, 1));
+        }
         rc = rc < 0 ? rc : 0;
         store_done(st);
     }
@@ -365,12 +371,13 @@ int portal_catalog_sync(struct store *s, const struct portal_catalog *cat,
             continue;
         }
         unsigned char h[crypto_hash_sha256_BYTES];
-        char hex[PORTAL_HASH_LEN], have[PORTAL_HASH_LEN];
+        char hex[PORTAL_HASH_LEN], have[PORTAL_HASH_LEN], by[PORTAL_BY_LEN];
         crypto_hash_sha256(h, f->data, f->len);
         sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-        if ((rc = deployed_sha(s, sv->slug, have)))
+        if ((rc = deployed_sha(s, sv->slug, have, by)))
             return rc;
-        if (strcmp(have, hex) == 0)
+        /* the same model, or one the city deployed itself (never overwritten) */
+        if (strcmp(have, hex) == 0 || (*have && strcmp(by, "system") != 0))
             continue;
         struct wf_deployment dep;
         struct str err;

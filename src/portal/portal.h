@@ -56,7 +56,8 @@ int portal_catalog_json(const struct portal_catalog *cat, json_t **ret) WUR;
  * transaction, journaled as service.sync when something changed): rows of
  * services no longer in the catalogue are marked offline. Then deploys each
  * service's BPMN (data/bpmn/<process>) through the workflow when it is not
- * deployed yet or its bytes changed. *ret_deployed (may be NULL) gets the
+ * deployed yet or its bytes changed, but never over a model that someone
+ * other than "system" deployed (the city's own). *ret_deployed (may be NULL) gets the
  * number of models deployed. ERR_INVALID with the file and reason in why
  * when a model cannot be deployed. */
 int portal_catalog_sync(struct store *s, const struct portal_catalog *cat,

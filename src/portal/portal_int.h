@@ -12,6 +12,7 @@
 #define PORTAL_TOKEN_BYTES 16 /* 128-bit capability tokens */
 #define PORTAL_TOKEN_LEN 23   /* base64url of 16 bytes (22 chars) + NUL */
 #define PORTAL_HASH_LEN 65    /* hex SHA-256 + NUL */
+#define PORTAL_BY_LEN 129     /* a deployer's login + NUL */
 #define PORTAL_ACTOR "portal" /* journal actor of applicants' actions */
 
 /* One service of the catalogue; strings point into def. */

@@ -242,8 +242,7 @@ describe('process mining by model version', () => {
   }
 
   /** Version 2 of the shipped model, uploaded by the Admin on the running
-   * server ("Fund vorprüfen" before "Fund erfassen"); a restart would deploy
-   * the shipped model again. */
+   * server ("Fund vorprüfen" before "Fund erfassen"). */
   async function deployV2() {
     const xml = (await fsp.readFile(path.join(ROOT, 'data/bpmn/services/fundsache.bpmn'), 'utf8'))
       .replace('<bpmn:flowNodeRef>Erfassen</bpmn:flowNodeRef>',
