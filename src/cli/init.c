@@ -16,6 +16,7 @@
 #include "portal/portal.h"
 #include "records/records.h"
 #include "store/journal.h"
+#include "processes/mining.h"
 #include "strategy/strategy.h"
 #include "web/web.h"
 #include "workflow/deploy.h"
@@ -24,6 +25,8 @@
 /* Paper documents of the demo's baseline (the digital-share KPI): a made-up count,
  * shown as such in its note. */
 #define DEMO_PAPER_DOCS 120
+/* The service whose cases of the past months fill the process analysis. */
+#define DEMO_HISTORY_SERVICE "mitzeichnung-verlauf"
 
 static void help(void)
 {
@@ -80,9 +83,32 @@ done:
     return rc;
 }
 
+/* Appends p (n bytes) to out with every pairs[i][0] replaced by pairs[i][1]. */
+static int copy_replacing(const char *p, size_t n, const char *const pairs[][2], size_t np,
+                          struct str *out)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t k = 0;
+        for (; k < np; k++) {
+            size_t len = strlen(pairs[k][0]);
+            if (len <= n - i && memcmp(p + i, pairs[k][0], len) == 0)
+                break;
+        }
+        if (k < np) {
+            str_adds(out, pairs[k][1]);
+            i += strlen(pairs[k][0]);
+        } else {
+            str_addc(out, p[i++]);
+        }
+    }
+    return out->err;
+}
+
 /* Demo only: deploys the co-signature model for the service key
  * "demo-mitzeichnung" and starts it on the first open case of Amt 32, so the
- * inbox of amt32 is not empty at first start. */
+ * inbox of amt32 is not empty at first start; deploys it once more as
+ * DEMO_HISTORY_SERVICE with the cases of the past months (mining_demo_seed). */
 static int demo_workflow(struct store *s)
 {
     const struct embed_file *f = NULL;
@@ -94,6 +120,22 @@ static int demo_workflow(struct store *s)
     struct wf_deployment dep;
     int rc = wf_deploy(s, "system", (const char *)f->data, f->len, "mitzeichnung.bpmn",
                        "demo-mitzeichnung", &dep, NULL, NULL);
+    /* the same model as a process of its own (its event log apart from the
+     * demo case's), with eleven months of cases for the process analysis */
+    static const char *const rename[][2] = {
+        {"\"Mitzeichnung\"", "\"Mitzeichnung_Verlauf\""},
+        {"\"Mitzeichnung durch zwei Ämter\"", "\"Mitzeichnung durch zwei Ämter (Demo-Verlauf)\""},
+    };
+    struct str xml;
+    str_init(&xml, f->len + 256);
+    if (!rc)
+        rc = copy_replacing((const char *)f->data, f->len, rename, 2, &xml);
+    if (!rc)
+        rc = wf_deploy(s, "system", xml.buf, xml.len, "mitzeichnung.bpmn", DEMO_HISTORY_SERVICE,
+                       &dep, NULL, NULL);
+    str_release(&xml);
+    if (!rc)
+        rc = mining_demo_seed(s, DEMO_HISTORY_SERVICE);
     if (rc)
         return rc;
     struct store_conn *c;

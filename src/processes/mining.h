@@ -180,6 +180,13 @@ struct store;
 int mining_service(struct store *s, const char *service_key, int64_t model,
                    struct mining_result **ret) WUR;
 
+/* For `rathaus init --demo`: drives 48 cases of the co-signature process
+ * (data/bpmn/mitzeichnung.bpmn, deployed for service before) through the
+ * engine to their end on a clock set back over the last eleven months, in
+ * one transaction, journaled first as demo.history. The process analysis
+ * then has figures to show. (mining_demo.c) */
+int mining_demo_seed(struct store *s, const char *service) WUR;
+
 struct http_router;
 
 /* Registers the staff pages /prozesse/analyse, /prozesse/analyse/<service>

@@ -203,6 +203,24 @@ describe('process mining of the demo workflow', () => {
     assert.match(html, /<div class="diagramm" aria-hidden="true"><svg/);
   });
 
+  test('the demo brings a history of its own: 48 closed cases over eleven months, every one fitting', async () => {
+    const head = await srv.login('leitung32', srv.demoPassword);
+    const sum = Object.fromEntries((await csv(head, 'summary', { service: 'mitzeichnung-verlauf' })).map((r) => [r.figure, r.value]));
+    assert.equal(Number(sum.cases), 48);
+    assert.equal(Number(sum.closed), 48);
+    assert.equal(Number(sum.fitting), 48);
+    const months = await csv(head, 'months', { service: 'mitzeichnung-verlauf' });
+    assert.ok(months.length >= 10, `${months.length} months`);
+    assert.equal(months.reduce((n, m) => n + Number(m.completed), 0), 48);
+    const steps = Object.fromEntries((await csv(head, 'steps', { service: 'mitzeichnung-verlauf' })).map((r) => [r.step, r]));
+    for (const step of ['Vorbereiten', 'Mitzeichnung20', 'Mitzeichnung63', 'Entscheiden']) assert.equal(Number(steps[step].executions), 48, step);
+    const reminders = Number(steps.Erinnerung20.executions);
+    assert.ok(reminders > 0 && reminders < 48, `the reminder fired in some cases (${reminders})`);
+    // its own process: the demo case's event log is not mixed with it
+    const log = await (await head.fetch('/api/v1/processes/Mitzeichnung_Verlauf/events?format=json')).json();
+    assert.equal(new Set(log.events.map((e) => e.instance)).size, 48);
+  });
+
   test('bad requests: unknown table 400 in German, unknown service 404', async () => {
     const head = await srv.login('leitung32', srv.demoPassword);
     const bad = await head.fetch(`/prozesse/analyse/${SERVICE}.csv?table=alles`);
@@ -319,7 +337,7 @@ describe('process mining by model version', () => {
 
     // the page: the selector with both versions and their counts, the scope named
     let html = await (await head.fetch(`/prozesse/analyse/${FUND}`)).text();
-    assert.match(html, /<form method="get" action="\/prozesse\/analyse\/fundsache" class="filter" aria-label="Modellversion wählen">/);
+    assert.match(html, /<form method="get" action="\/prozesse\/analyse\/fundsache" class="filter filter-breit" aria-label="Modellversion wählen">/);
     assert.match(html, /<label for="f-version">Modellversion<\/label>/);
     const opts = [...html.matchAll(/<option value="([^"]*)"( selected)?>([^<]*)<\/option>/g)]
       .map((m) => ({ value: m[1], selected: !!m[2], label: m[3] }));
