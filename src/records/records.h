@@ -184,19 +184,24 @@ struct rec_doc_new {
 int rec_doc_create(struct store *s, const struct rec_actor *a, const char *case_ref,
                    const struct rec_doc_new *d, int64_t *ret_id) WUR;
 
+struct blob_batch; /* store/blob.h */
+
 /* Content of a new version: a file on disk (path) or bytes in memory. */
 struct rec_content {
-    const char *path;     /* file to store, or NULL */
-    const void *data;     /* bytes when path is NULL */
-    size_t len;           /* bytes at data */
-    const char *filename; /* the client's name, shown and used for download */
-    const char *capture;  /* TR-RESISCAN capture metadata as JSON object text, or NULL */
+    const char *path;         /* file to store, or NULL */
+    const void *data;         /* bytes when path is NULL */
+    size_t len;               /* bytes at data */
+    const char *filename;     /* the client's name, shown and used for download */
+    const char *capture;      /* TR-RESISCAN capture metadata as JSON object text, or NULL */
+    struct blob_batch *batch; /* or NULL; see rec_version_add */
 };
 
 /* Adds an immutable version to a visible document. The type comes from the
  * bytes (libmagic); executables and scripts are refused with ERR_MEDIATYPE.
  * Queues a text extraction job in the same transaction. *ret_mime (may be
- * NULL) points to static memory. */
+ * NULL) points to static memory. With content->batch (a file only), the
+ * content waits in that blob batch (store/blob.h): the caller runs this inside
+ * its own write transaction and commits only after blob_batch_sync(). */
 int rec_version_add(struct store *s, const struct rec_actor *a, int64_t doc_id,
                     const struct rec_content *content, int64_t *ret_version_id,
                     const char **ret_mime) WUR;
