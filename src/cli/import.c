@@ -102,12 +102,13 @@ static void help(void)
            "Zu jeder Version werden Erfassungsdaten nach BSI TR-RESISCAN gespeichert:\n"
            "Scanzeit (Dateizeit), Gerät (--scanner), Bearbeiter (--operator, sonst das\n"
            "Betriebssystemkonto), Prüfsumme beim Einlesen, Qualitätskontrolle (noch nicht).\n\n"
-           "Gespeichert wird in Stapeln von bis zu 100 Dateien; eine Datei gilt als\n"
-           "übernommen, sobald ihr Stapel gespeichert ist. Bereits übernommene Dateien\n"
-           "(gleicher Inhalt und Name) werden übersprungen; ein abgebrochener Import wird\n"
-           "einfach erneut gestartet. Eine fehlerhafte Datei\n"
-           "wird mit Grund genannt, die übrigen werden trotzdem übernommen. Exit-Status 0\n"
-           "nur, wenn alle Dateien übernommen wurden oder schon vorhanden waren.\n");
+           "Gespeichert wird in Stapeln (bis zu 100 Dateien oder eine halbe Sekunde);\n"
+           "eine Datei wird als übernommen gemeldet, sobald ihr Stapel gespeichert ist,\n"
+           "und bleibt es auch nach einem Absturz. Bereits übernommene Dateien (gleicher\n"
+           "Inhalt und Name) werden übersprungen; ein abgebrochener Import wird einfach\n"
+           "erneut gestartet. Eine fehlerhafte Datei wird mit Grund genannt, die übrigen\n"
+           "werden trotzdem übernommen. Exit-Status 0 nur, wenn alle Dateien übernommen\n"
+           "wurden oder schon vorhanden waren.\n");
 }
 
 /* ---- collecting files --------------------------------------------------- */
