@@ -94,6 +94,9 @@ int rec_file_create(struct store *s, const struct rec_actor *a, const char *plan
                     const char *title, const char *parties, char ret_ref[REC_REF_MAX],
                     int64_t *ret_id, struct str *why) WUR;
 
+/* Files counted at most by rec_file_list. */
+#define REC_FILE_MAX_COUNT 10000
+
 /* Filters of rec_file_list; zero values mean "any". */
 struct rec_file_query {
     int unit_nr;           /* office */
@@ -105,9 +108,11 @@ struct rec_file_query {
     int per_page;          /* ≤ REC_PAGE_MAX */
 };
 
-/* Lists visible files, newest first: {total, page, per_page, items:[{reference,
- * title, plan_code, plan_title, office, status, year, created_at, closed_at,
- * cases}]}. ERR_INVALID for an unknown status. */
+/* Lists visible files, newest first: {total, total_capped, page, per_page,
+ * items:[{reference, title, plan_code, plan_title, office, status, year,
+ * created_at, closed_at, cases}]}. Counting stops past REC_FILE_MAX_COUNT:
+ * then total is REC_FILE_MAX_COUNT and total_capped true (like the search).
+ * ERR_INVALID for an unknown status. */
 int rec_file_list(struct store *s, const struct rec_actor *a, const struct rec_file_query *q,
                   json_t **ret) WUR;
 
