@@ -43,6 +43,8 @@
 #define IMPORT_MAX_DEPTH 32
 /* Files a worker may finish ahead of the store (memory: their texts). */
 #define IMPORT_AHEAD_PER_THREAD 4
+/* Age in seconds past which a temp file of the blob store is a crash's leftover. */
+#define IMPORT_TMP_AGE_S 3600
 /* Width of the progress bar in characters. */
 #define IMPORT_BAR 24
 /* Files stored in one transaction at most. */
@@ -707,6 +709,10 @@ int cmd_import(int argc, char **argv)
         cli_fail("import", "--into: der Vorgang %s ist geschlossen (zdA)", into);
         goto done;
     }
+
+    /* contents of batches that an earlier crash kept from their commit */
+    if (blob_sweep_tmp(s, IMPORT_TMP_AGE_S, NULL) != 0)
+        fprintf(stderr, "rathaus import: alte temporäre Dateien der Ablage nicht entfernt\n");
 
     im.items = calloc(files.n ? files.n : 1, sizeof *im.items);
     if (!im.items) {

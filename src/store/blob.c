@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/rtime.h"
@@ -384,6 +385,40 @@ int blob_batch_sync(struct blob_batch *b)
     if (!rc)
         rc = batch_flush(b, false);
     blob_batch_undo(b, 0); /* after a failure: the temp files not installed */
+    return rc;
+}
+
+int blob_sweep_tmp(struct store *s, int64_t age_s, int64_t *ret_removed)
+{
+    struct str dir, f;
+    str_init(&dir, 4096);
+    str_init(&f, 4096);
+    int64_t removed = 0;
+    int rc = 0;
+    str_addf(&dir, "%s/blobs/tmp", store_dir(s));
+    DIR *d = dir.err ? NULL : opendir(dir.buf);
+    if (!d) {
+        rc = dir.err ? ERR_NOMEM : errno == ENOENT ? 0 : ERR_IO;
+        goto done;
+    }
+    int64_t before = (int64_t)time(NULL) - age_s; /* file times: the real clock */
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "blob-", 5) != 0)
+            continue;
+        str_reset(&f);
+        str_addf(&f, "%s/%s", dir.buf, e->d_name);
+        struct stat st;
+        if (!f.err && lstat(f.buf, &st) == 0 && S_ISREG(st.st_mode) &&
+            (int64_t)st.st_mtime < before && unlink(f.buf) == 0)
+            removed++;
+    }
+    closedir(d);
+done:
+    if (!rc && ret_removed)
+        *ret_removed = removed;
+    str_release(&dir);
+    str_release(&f);
     return rc;
 }
 

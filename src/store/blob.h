@@ -59,6 +59,11 @@ void blob_batch_undo(struct blob_batch *b, size_t mark);
  * temp files are removed and the caller must roll back the reference rows. */
 int blob_batch_sync(struct blob_batch *b) WUR;
 
+/* Removes the temp files in DIR/blobs/tmp last written more than age_s
+ * seconds ago: what a crash left between writing blobs and committing (a
+ * write in progress is younger). *ret_removed (may be NULL) gets the count. */
+int blob_sweep_tmp(struct store *s, int64_t age_s, int64_t *ret_removed) WUR;
+
 /* Drops one reference (inside a write transaction). When none is left the row
  * goes and the file is removed after commit by blob_collect(). */
 int blob_unref(struct store_conn *c, const char *sha) WUR;

@@ -2,7 +2,8 @@
  * addressing by SHA-256 (known vectors), the on-disk layout, deduplication
  * with reference counts, detection of damaged and missing files, garbage
  * collection after the last reference goes, hash validation in paths, and
- * batches whose contents reach their final names only when synced. */
+ * batches whose contents reach their final names only when synced, and the
+ * sweep of temp files a crash left. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/str.h"
@@ -508,6 +511,33 @@ static void test_batch(void **state)
     assert_int_not_equal(access(path, F_OK), 0);
 }
 
+/* Temp files older than the age given go (a crash's leftovers), younger
+ * ones (a write in progress) and other names stay. */
+static void test_sweep_tmp(void **state)
+{
+    struct fx *f = *state;
+    char dir[160], old[200], young[200], other[200];
+    snprintf(dir, sizeof dir, "%s/blobs", f->dir);
+    mkdir(dir, 0750); /* may exist */
+    snprintf(dir, sizeof dir, "%s/blobs/tmp", f->dir);
+    mkdir(dir, 0750);
+    snprintf(old, sizeof old, "%s/blob-old123", dir);
+    snprintf(young, sizeof young, "%s/blob-new123", dir);
+    snprintf(other, sizeof other, "%s/keep.txt", dir);
+    write_file(old, "x", 1);
+    write_file(young, "y", 1);
+    write_file(other, "z", 1);
+    struct timeval tv[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
+    assert_int_equal(utimes(old, tv), 0);
+    assert_int_equal(utimes(other, tv), 0);
+    int64_t removed = -1;
+    assert_int_equal(blob_sweep_tmp(f->s, 3600, &removed), 0);
+    assert_int_equal(removed, 1);
+    assert_int_not_equal(access(old, F_OK), 0);
+    assert_int_equal(access(young, F_OK), 0);
+    assert_int_equal(access(other, F_OK), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +550,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unref_collect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_path_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_tmp, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
