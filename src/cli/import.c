@@ -767,6 +767,7 @@ int cmd_import(int argc, char **argv)
             batch_finish(&im, &b, &t, handled);
         if (w == WAIT_STOPPED)
             break; /* interrupted: the rest was never started */
+        bool store_failed = false;
         if (!it->known && !it->rc) {
             if (!b.c && (rc = batch_open(s, &b))) {
                 str_addf(&it->why, "Datenbank: %s", err_message(rc));
@@ -777,6 +778,7 @@ int cmd_import(int argc, char **argv)
                     it->stored = true;
                     b.files++;
                 }
+                store_failed = it->rc != 0;
             }
         }
         str_release(&it->text);
@@ -785,7 +787,10 @@ int cmd_import(int argc, char **argv)
         im.handled = handled;
         pthread_cond_broadcast(&im.changed);
         pthread_mutex_unlock(&im.lock);
-        if (!b.c || b.files >= IMPORT_BATCH_FILES ||
+        /* After a failed store the batch ends at once: should the engine
+         * have dropped the whole transaction (disk full), nothing may run
+         * outside it, and the commit then fails for every file of it. */
+        if (!b.c || store_failed || b.files >= IMPORT_BATCH_FILES ||
             rtime_mono_us() - b.opened_us >= IMPORT_BATCH_MS * 1000)
             batch_finish(&im, &b, &t, handled);
     }
