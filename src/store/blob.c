@@ -338,7 +338,13 @@ static int batch_flush(struct blob_batch *b, bool tmp_files)
 {
 #ifdef __linux__
     (void)tmp_files;
-    int fd = open(store_dir(b->s), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* DIR/blobs, not DIR: the blobs may live on a file system of their own
+     * (temp files and final names are on the same one, rename needs that) */
+    struct str dir;
+    str_init(&dir, 4096);
+    str_addf(&dir, "%s/blobs", store_dir(b->s));
+    int fd = dir.err ? -1 : open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    str_release(&dir);
     if (fd < 0)
         return ERR_IO;
     int rc = syncfs(fd) == 0 ? 0 : ERR_IO;
