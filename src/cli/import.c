@@ -5,11 +5,19 @@
  * A pipeline keeps every core busy: worker threads hash, check and extract
  * files (OCR is the slow part), while the main thread stores the finished
  * ones in the order given, so documents appear in scan order. At most a few
- * files per worker wait ahead of the store, which bounds memory. A file that
- * was imported into the case before (same content, same name) is skipped, so
- * an interrupted import is simply started again. A file that fails is named
- * with its reason and the others go on; the exit status says whether all
- * succeeded. */
+ * files per worker wait ahead of the store, which bounds memory.
+ *
+ * The store works in batches: up to IMPORT_BATCH_FILES files (or what
+ * IMPORT_BATCH_MS brings) go into one write transaction, each file in a
+ * savepoint of its own, so a file that fails takes only itself back. Their
+ * blobs wait in temp files and reach the disk together just before the
+ * commit (store/blob.h), which saves several waits for the disk per file. A
+ * file is reported as imported only when its batch has committed, so what
+ * the command acknowledged survives a crash. A file that was imported into
+ * the case before (same content, same name) is skipped, so an interrupted
+ * import is simply started again; a document is never left half stored. A
+ * file that fails is named with its reason and the others go on; the exit
+ * status says whether all succeeded. */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -35,8 +43,15 @@
 #define IMPORT_MAX_DEPTH 32
 /* Files a worker may finish ahead of the store (memory: their texts). */
 #define IMPORT_AHEAD_PER_THREAD 4
+/* Age in seconds past which a temp file of the blob store is a crash's leftover. */
+#define IMPORT_TMP_AGE_S 3600
 /* Width of the progress bar in characters. */
 #define IMPORT_BAR 24
+/* Files stored in one transaction at most. */
+#define IMPORT_BATCH_FILES 100
+/* Milliseconds a batch stays open at most: the server waits this long for
+ * the write lock, and an acknowledgement at most this long for its commit. */
+#define IMPORT_BATCH_MS 500
 
 /* States of an item. */
 enum item_state { ITEM_WAITING, ITEM_TAKEN, ITEM_READY };
@@ -47,6 +62,7 @@ struct item {
     enum item_state state;          /* guarded by import.lock */
     int rc;                         /* 0, or the error that why explains */
     bool known;                     /* imported before: skipped */
+    bool stored;                    /* stored in the open batch, not yet committed */
     char sha[BLOB_HEX];             /* SHA-256 when read */
     char mime[100];                 /* type from the bytes */
     int64_t mtime;                  /* file time: when it was scanned */
@@ -62,10 +78,10 @@ struct import {
     struct item *items;     /* files in import order */
     size_t n;               /* files */
     size_t next;            /* next item to take (guarded by lock) */
-    size_t committed;       /* items the main thread has handled (guarded) */
-    size_t ahead;           /* how far workers may run ahead of committed */
+    size_t handled;         /* items the main thread has taken over (guarded) */
+    size_t ahead;           /* how far workers may run ahead of handled */
     pthread_mutex_t lock;   /* guards the fields above and item states */
-    pthread_cond_t changed; /* an item became ready, or committed moved */
+    pthread_cond_t changed; /* an item became ready, or handled moved (monotonic clock) */
 };
 
 static atomic_bool interrupted;
@@ -88,10 +104,13 @@ static void help(void)
            "Zu jeder Version werden Erfassungsdaten nach BSI TR-RESISCAN gespeichert:\n"
            "Scanzeit (Dateizeit), Gerät (--scanner), Bearbeiter (--operator, sonst das\n"
            "Betriebssystemkonto), Prüfsumme beim Einlesen, Qualitätskontrolle (noch nicht).\n\n"
-           "Bereits übernommene Dateien (gleicher Inhalt und Name) werden übersprungen;\n"
-           "ein abgebrochener Import wird einfach erneut gestartet. Eine fehlerhafte Datei\n"
-           "wird mit Grund genannt, die übrigen werden trotzdem übernommen. Exit-Status 0\n"
-           "nur, wenn alle Dateien übernommen wurden oder schon vorhanden waren.\n");
+           "Gespeichert wird in Stapeln (bis zu 100 Dateien oder eine halbe Sekunde);\n"
+           "eine Datei wird als übernommen gemeldet, sobald ihr Stapel gespeichert ist,\n"
+           "und bleibt es auch nach einem Absturz. Bereits übernommene Dateien (gleicher\n"
+           "Inhalt und Name) werden übersprungen; ein abgebrochener Import wird einfach\n"
+           "erneut gestartet. Eine fehlerhafte Datei wird mit Grund genannt, die übrigen\n"
+           "werden trotzdem übernommen. Exit-Status 0 nur, wenn alle Dateien übernommen\n"
+           "wurden oder schon vorhanden waren.\n");
 }
 
 /* ---- collecting files --------------------------------------------------- */
@@ -271,7 +290,7 @@ static void *worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&im->lock);
         while (!atomic_load(&interrupted) && im->next < im->n &&
-               im->next >= im->committed + im->ahead)
+               im->next >= im->handled + im->ahead)
             pthread_cond_wait(&im->changed, &im->lock);
         if (atomic_load(&interrupted) || im->next >= im->n) {
             pthread_mutex_unlock(&im->lock);
@@ -312,16 +331,76 @@ static char *capture_json(const struct item *it, const char *scanner, const char
     return z;
 }
 
-/* Stores a prepared file as a document with one version and its text.
- * Returns 0 or an error explained in it->why. */
-static int store_item(struct import *im, const struct rec_actor *a, struct item *it,
-                      const char *scanner, const char *operator, bool * ret_text_pending)
+/* The write transaction that stores a batch of files. */
+struct batch {
+    struct store_conn *c;     /* its connection, or NULL while none is open */
+    struct blob_batch *blobs; /* the contents, on disk for sure at the commit */
+    int64_t opened_us;        /* when it began (monotonic µs) */
+    size_t files;             /* files stored in it */
+};
+
+static int batch_open(struct store *s, struct batch *b)
+{
+    int rc = store_get(s, &b->c);
+    if (rc) {
+        b->c = NULL;
+        return rc;
+    }
+    if ((rc = store_begin(b->c, true))) {
+        store_put(s, b->c);
+        b->c = NULL;
+        return rc;
+    }
+    b->opened_us = rtime_mono_us();
+    b->files = 0;
+    return 0;
+}
+
+/* Brings the batch's contents to disk, then commits it: the rows that
+ * reference a blob never become durable before the blob. */
+static int batch_commit(struct store *s, struct batch *b)
+{
+    if (!b->c)
+        return 0;
+    int rc = blob_batch_sync(b->blobs);
+    if (!rc)
+        rc = store_commit(b->c);
+    store_put(s, b->c); /* rolls back when the commit did not happen */
+    b->c = NULL;
+    b->files = 0;
+    return rc;
+}
+
+/* Stores a prepared file in the open batch as a document with one version
+ * and its text, inside a savepoint of its own. Returns 0 (it->known when an
+ * equal file came earlier in this run) or an error explained in it->why;
+ * then nothing of the file stays in the batch. */
+static int store_item(struct import *im, const struct rec_actor *a, struct batch *b,
+                      struct item *it, const char *scanner, const char *operator,
+                      bool * ret_text_pending)
 {
     char title[REC_MAX_TITLE + 1];
     title_of(it->path, title, sizeof title);
-    struct rec_doc_new d = {.title = title, .direction = "in"};
+    /* the workers looked at committed data only: the same file may have been
+     * stored earlier in this run (given twice, or in the open batch) */
     int64_t doc_id, version_id;
-    int rc = rec_doc_create(im->store, a, im->case_ref, &d, &doc_id);
+    int rc =
+        rec_import_known(im->store, im->case_ref, it->sha, base_name(it->path), title, &doc_id);
+    if (rc == 0) {
+        it->known = true;
+        return 0;
+    }
+    if (rc != ERR_NOTFOUND) {
+        str_addf(&it->why, "Datenbank: %s", err_message(rc));
+        return rc;
+    }
+    size_t mark = blob_batch_mark(b->blobs);
+    if ((rc = store_begin(b->c, true))) {
+        str_addf(&it->why, "Datenbank: %s", err_message(rc));
+        return rc;
+    }
+    struct rec_doc_new d = {.title = title, .direction = "in"};
+    rc = rec_doc_create(im->store, a, im->case_ref, &d, &doc_id);
     if (rc) {
         if (rc == ERR_INVALID)
             str_addf(&it->why, "der Dateiname taugt nicht als Titel (leer oder Steuerzeichen)");
@@ -329,17 +408,19 @@ static int store_item(struct import *im, const struct rec_actor *a, struct item 
             str_addf(&it->why, "der Vorgang %s ist geschlossen", im->case_ref);
         else
             str_addf(&it->why, "Dokument nicht angelegt: %s", err_message(rc));
-        return rc;
+        goto fail;
     }
     char *capture = capture_json(it, scanner, operator);
     if (!capture) {
-        str_adds(&it->why, err_message(ERR_NOMEM));
-        return ERR_NOMEM;
+        rc = ERR_NOMEM;
+        str_adds(&it->why, err_message(rc));
+        goto fail;
     }
     struct rec_content content = {
         .path = it->path,
         .filename = base_name(it->path),
         .capture = capture,
+        .batch = b->blobs,
     };
     rc = rec_version_add(im->store, a, doc_id, &content, &version_id, NULL);
     free(capture);
@@ -348,14 +429,21 @@ static int store_item(struct import *im, const struct rec_actor *a, struct item 
             str_adds(&it->why, "Dateityp nicht erlaubt (ausführbare Dateien und Skripte werden "
                                "abgelehnt)");
         else
-            str_addf(&it->why, "Inhalt nicht gespeichert: %s (Dokument %lld ist leer angelegt)",
-                     err_message(rc), (long long)doc_id);
-        return rc;
+            str_addf(&it->why, "Inhalt nicht gespeichert: %s", err_message(rc));
+        goto fail;
     }
     /* the text was extracted from the file before storing; its job is done */
     if (rec_extract_save(im->store, version_id, it->text.buf, it->text.len, &it->stats) != 0)
-        *ret_text_pending = true; /* the drain at the end extracts it again */
-    return 0;
+        *ret_text_pending = true;    /* the drain at the end extracts it again */
+    if ((rc = store_commit(b->c))) { /* releases the savepoint, or rolls it back */
+        blob_batch_undo(b->blobs, mark);
+        str_addf(&it->why, "Datenbank: %s", err_message(rc));
+    }
+    return rc;
+fail:
+    store_rollback(b->c); /* the savepoint only: the batch goes on */
+    blob_batch_undo(b->blobs, mark);
+    return rc;
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -415,6 +503,80 @@ static void progress_show(struct progress *p, size_t done, const char *path, con
     fprintf(stderr, "\r\033[K[%s] %zu/%zu  %s Dateien/s  noch %s  %.30s", bar, done, p->total, r,
             eta, name);
     p->drawn = true;
+}
+
+/* What the main thread has reported so far. */
+struct tally {
+    struct progress pr; /* the progress output */
+    size_t reported;    /* items reported (a prefix of the items) */
+    size_t imported;    /* files stored and committed */
+    size_t known;       /* files skipped as imported before */
+    int failed;         /* files and paths that failed */
+};
+
+/* Commits the open batch (if any), then reports the items handled up to
+ * upto in their order: a file counts as imported only now. When the commit
+ * fails, the files of the batch fail with it. */
+static void batch_finish(struct import *im, struct batch *b, struct tally *t, size_t upto)
+{
+    int rc = batch_commit(im->store, b);
+    for (; t->reported < upto; t->reported++) {
+        struct item *it = &im->items[t->reported];
+        if (it->stored && rc) {
+            it->rc = rc;
+            str_reset(&it->why);
+            str_addf(&it->why, "nicht gespeichert (%s); ein erneuter Aufruf übernimmt die Datei",
+                     err_message(rc));
+        }
+        it->stored = false;
+        const char *what = "übernommen";
+        if (it->rc) {
+            progress_clear(&t->pr);
+            fprintf(stderr, "%s: %s\n", it->path, it->why.buf);
+            t->failed++;
+            what = "fehlgeschlagen";
+        } else if (it->known) {
+            t->known++;
+            what = "bereits vorhanden, übersprungen";
+        } else {
+            t->imported++;
+        }
+        progress_show(&t->pr, t->reported + 1, it->path, what);
+    }
+}
+
+/* Results of wait_item. */
+enum wait_result { WAIT_READY, WAIT_STOPPED, WAIT_TIMEOUT };
+
+/* Waits until a worker has finished it, or until until_us (monotonic µs; 0:
+ * no limit); WAIT_STOPPED after an interruption when it was never started. */
+static enum wait_result wait_item(struct import *im, const struct item *it, int64_t until_us)
+{
+    enum wait_result w = WAIT_READY;
+    pthread_mutex_lock(&im->lock);
+    while (it->state != ITEM_READY) {
+        if (atomic_load(&interrupted) && it->state == ITEM_WAITING) {
+            w = WAIT_STOPPED;
+            break;
+        }
+        if (!until_us) {
+            pthread_cond_wait(&im->changed, &im->lock);
+            continue;
+        }
+        int64_t left = until_us - rtime_mono_us();
+        if (left <= 0) {
+            w = WAIT_TIMEOUT;
+            break;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t ns = (int64_t)ts.tv_nsec + left % 1000000 * 1000;
+        ts.tv_sec += (time_t)(left / 1000000 + ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
+        pthread_cond_timedwait(&im->changed, &im->lock, &ts);
+    }
+    pthread_mutex_unlock(&im->lock);
+    return w;
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -548,6 +710,10 @@ int cmd_import(int argc, char **argv)
         goto done;
     }
 
+    /* contents of batches that an earlier crash kept from their commit */
+    if (blob_sweep_tmp(s, IMPORT_TMP_AGE_S, NULL) != 0)
+        fprintf(stderr, "rathaus import: alte temporäre Dateien der Ablage nicht entfernt\n");
+
     im.items = calloc(files.n ? files.n : 1, sizeof *im.items);
     if (!im.items) {
         cli_fail("import", "%s", err_message(ERR_NOMEM));
@@ -561,7 +727,11 @@ int cmd_import(int argc, char **argv)
     }
     im.ahead = (size_t)threads * IMPORT_AHEAD_PER_THREAD;
     pthread_mutex_init(&im.lock, NULL);
-    pthread_cond_init(&im.changed, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the clock of rtime_mono_us */
+    pthread_cond_init(&im.changed, &ca);
+    pthread_condattr_destroy(&ca);
 
     /* Ctrl+C finishes the files in hand, then stops; a new run resumes */
     struct sigaction sa = {0};
@@ -570,47 +740,59 @@ int cmd_import(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    struct tally t = {
+        .pr = {.tty = isatty(STDERR_FILENO), .total = im.n, .t0 = rtime_mono_us()},
+        .failed = failed,
+    };
+    struct batch b = {0};
+    size_t handled = 0;
+    bool text_pending = false;
+    if ((rc = blob_batch_new(s, &b.blobs))) {
+        cli_fail("import", "%s", err_message(rc));
+        goto stop;
+    }
     for (long i = 0; i < threads && (size_t)i < im.n; i++)
         if (pthread_create(&tids[started], NULL, worker, &im) == 0)
             started++;
-    struct progress pr = {.tty = isatty(STDERR_FILENO), .total = im.n, .t0 = rtime_mono_us()};
-    size_t imported = 0, known = 0, handled = 0;
-    bool text_pending = false;
     if (im.n && !started) {
         cli_fail("import", "keine Arbeits-Threads: %s", err_message(ERR_NOMEM));
         goto stop;
     }
     for (size_t i = 0; i < im.n; i++) {
         struct item *it = &im.items[i];
-        pthread_mutex_lock(&im.lock);
-        while (it->state != ITEM_READY && !(atomic_load(&interrupted) && it->state == ITEM_WAITING))
-            pthread_cond_wait(&im.changed, &im.lock);
-        bool ready = it->state == ITEM_READY;
-        pthread_mutex_unlock(&im.lock);
-        if (!ready)
+        enum wait_result w;
+        /* an open batch is not kept waiting for slow files (OCR) */
+        while ((w = wait_item(&im, it, b.c ? b.opened_us + IMPORT_BATCH_MS * 1000 : 0)) ==
+               WAIT_TIMEOUT)
+            batch_finish(&im, &b, &t, handled);
+        if (w == WAIT_STOPPED)
             break; /* interrupted: the rest was never started */
-        const char *what = "übernommen";
-        if (it->known) {
-            known++;
-            what = "bereits vorhanden, übersprungen";
-        } else if (!it->rc) {
-            it->rc = store_item(&im, &a, it, scanner, who, &text_pending);
-        }
-        if (it->rc) {
-            progress_clear(&pr);
-            fprintf(stderr, "%s: %s\n", it->path, it->why.buf);
-            failed++;
-            what = "fehlgeschlagen";
-        } else if (!it->known) {
-            imported++;
+        bool store_failed = false;
+        if (!it->known && !it->rc) {
+            if (!b.c && (rc = batch_open(s, &b))) {
+                str_addf(&it->why, "Datenbank: %s", err_message(rc));
+                it->rc = rc;
+            } else {
+                it->rc = store_item(&im, &a, &b, it, scanner, who, &text_pending);
+                if (!it->rc && !it->known) {
+                    it->stored = true;
+                    b.files++;
+                }
+                store_failed = it->rc != 0;
+            }
         }
         str_release(&it->text);
         handled = i + 1;
-        progress_show(&pr, handled, it->path, what);
         pthread_mutex_lock(&im.lock);
-        im.committed = handled;
+        im.handled = handled;
         pthread_cond_broadcast(&im.changed);
         pthread_mutex_unlock(&im.lock);
+        /* After a failed store the batch ends at once: should the engine
+         * have dropped the whole transaction (disk full), nothing may run
+         * outside it, and the commit then fails for every file of it. */
+        if (!b.c || store_failed || b.files >= IMPORT_BATCH_FILES ||
+            rtime_mono_us() - b.opened_us >= IMPORT_BATCH_MS * 1000)
+            batch_finish(&im, &b, &t, handled);
     }
 stop:
     pthread_mutex_lock(&im.lock);
@@ -618,26 +800,28 @@ stop:
     pthread_mutex_unlock(&im.lock);
     for (int i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
-    progress_clear(&pr);
+    batch_finish(&im, &b, &t, handled);
+    blob_batch_free(b.blobs);
+    progress_clear(&t.pr);
     if (text_pending && !atomic_load(&interrupted)) {
         /* texts whose storing failed: extract them from the stored copies */
         if ((rc = rec_extract_drain(s, (int)threads)))
             fprintf(stderr, "rathaus import: Textauslese unvollständig: %s\n", err_message(rc));
     }
     {
-        double secs = (double)(rtime_mono_us() - pr.t0) / 1e6;
+        double secs = (double)(rtime_mono_us() - t.pr.t0) / 1e6;
         char dur[32], rate[32];
         fmt_duration(secs, dur, sizeof dur);
         fmt_decimal(secs > 0 ? (double)handled / secs : 0, rate, sizeof rate);
         size_t total = im.n + (size_t)unlisted;
         printf("Import in %s: %zu von %zu Dateien übernommen, %zu bereits vorhanden, %d "
                "fehlgeschlagen (%s, %s Dateien/s).\n",
-               into, imported, total, known, failed, dur, rate);
+               into, t.imported, total, t.known, t.failed, dur, rate);
         if (atomic_load(&interrupted) && handled < im.n)
             printf("Abgebrochen nach %zu von %zu Dateien; ein erneuter Aufruf setzt fort.\n",
                    handled, im.n);
     }
-    status = failed || handled < im.n ? 1 : 0;
+    status = t.failed || handled < im.n ? 1 : 0;
     for (size_t i = 0; i < im.n; i++) {
         free(im.items[i].path);
         str_release(&im.items[i].text);

@@ -5,6 +5,7 @@
  * in the same transaction; every read of a version is journaled (doc.read)
  * and committed before its content is handed out. */
 #include <magic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #define REC_MAX_FILENAME 200
 /* Bytes of TR-RESISCAN capture metadata (JSON). */
 #define REC_MAX_CAPTURE 8192
+/* Loaded content sniffers kept for reuse. */
+#define DOC_MAGIC_IDLE 8
 
 /* The types a version may have: documents, images, text, mail, office
  * formats and ZIP containers (OOXML is sometimes sniffed as plain ZIP). */
@@ -63,14 +66,51 @@ static int sniff(const struct rec_content *ct, const char **ret)
     return rec_content_type(ct, ret);
 }
 
+/* Loaded libmagic cookies kept for reuse: loading the database costs about a
+ * millisecond, more than sniffing a file does (a bulk import stores hundreds
+ * of files per second). A cookie serves one thread at a time; idle ones stay
+ * for the life of the process. */
+static pthread_mutex_t magic_lock = PTHREAD_MUTEX_INITIALIZER;
+static magic_t magic_idle[DOC_MAGIC_IDLE]; /* guarded by magic_lock */
+static size_t magic_nidle;                 /* guarded by magic_lock */
+
+/* Takes an idle cookie or loads a new one; NULL when out of memory or the
+ * database does not load. */
+static magic_t magic_take(void)
+{
+    magic_t m = NULL;
+    pthread_mutex_lock(&magic_lock);
+    if (magic_nidle)
+        m = magic_idle[--magic_nidle];
+    pthread_mutex_unlock(&magic_lock);
+    if (m)
+        return m;
+    m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+    if (m && magic_load(m, NULL) != 0) {
+        magic_close(m);
+        m = NULL;
+    }
+    return m;
+}
+
+static void magic_give(magic_t m)
+{
+    pthread_mutex_lock(&magic_lock);
+    if (magic_nidle < DOC_MAGIC_IDLE) {
+        magic_idle[magic_nidle++] = m;
+        m = NULL;
+    }
+    pthread_mutex_unlock(&magic_lock);
+    if (m)
+        magic_close(m);
+}
+
 int rec_content_type(const struct rec_content *ct, const char **ret)
 {
-    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+    magic_t m = magic_take();
     if (!m)
         return ERR_NOMEM;
     int rc = ERR_INTERNAL;
-    if (magic_load(m, NULL) != 0)
-        goto done;
     const char *t = ct->path ? magic_file(m, ct->path) : magic_buffer(m, ct->data, ct->len);
     if (!t) {
         rc = ct->path ? ERR_IO : ERR_INTERNAL;
@@ -85,7 +125,7 @@ int rec_content_type(const struct rec_content *ct, const char **ret)
     if (ok)
         *ret = ok;
 done:
-    magic_close(m);
+    magic_give(m);
     return rc;
 }
 
@@ -241,8 +281,12 @@ int rec_version_add(struct store *s, const struct rec_actor *a, int64_t doc_id,
     }
     char sha[BLOB_HEX];
     int64_t size = (int64_t)content->len;
-    rc = content->path ? blob_put_file(s, c, content->path, sha, &size)
-                       : blob_put_mem(s, c, content->data, content->len, sha);
+    if (content->path && content->batch)
+        rc = blob_batch_put_file(content->batch, c, content->path, sha, &size);
+    else if (content->path)
+        rc = blob_put_file(s, c, content->path, sha, &size);
+    else
+        rc = blob_put_mem(s, c, content->data, content->len, sha);
     if (rc)
         goto fail;
     int64_t n = 0, id = 0;

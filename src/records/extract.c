@@ -659,8 +659,10 @@ static int save_result(struct store *s, int64_t version_id, const char *text, si
     if (rc)
         return rc;
     char now[32];
-    if ((rc = store_begin(c, true)))
-        goto done;
+    if ((rc = store_begin(c, true))) {
+        store_put(s, c); /* nothing of ours to roll back (nor a caller's level) */
+        return rc;
+    }
     struct store_stmt *st;
     if ((rc = store_prepare(c,
                             "SELECT v.document_id, v.blob_sha256 IS NULL, c.file_id FROM versions v"

@@ -187,10 +187,12 @@ int rec_file_list(struct store *s, const struct rec_actor *a, const struct rec_f
         (int64_t)q->unit_nr, plan, plan, plan ? plan_like.buf : NULL, (int64_t)q->year,            \
         (int64_t)q->year, status, status, text, text ? text_like.buf : NULL,                       \
         text ? text_like.buf : NULL
-    rc = store_query_int(
-        c, &total,
-        "SELECT count(*) FROM files f JOIN plan_nodes p ON p.id = f.plan_node_id" FILE_FILTER,
-        "iiiiitttiittttt", FILE_FILTER_ARGS);
+    /* counting stops past REC_FILE_MAX_COUNT: a full count of a million
+     * files costs more than the page itself */
+    rc = store_query_int(c, &total,
+                         "SELECT count(*) FROM (SELECT 1 FROM files f"
+                         " JOIN plan_nodes p ON p.id = f.plan_node_id" FILE_FILTER " LIMIT ?)",
+                         "iiiiitttiittttti", FILE_FILTER_ARGS, (int64_t)REC_FILE_MAX_COUNT + 1);
     if (rc)
         goto done;
     struct store_stmt *st;
@@ -235,8 +237,10 @@ out:
         json_decref(items);
         return rc;
     }
-    json_t *r = json_pack("{s:I, s:i, s:i, s:o}", "total", (json_int_t)total, "page", page,
-                          "per_page", per_page, "items", items);
+    bool capped = total > REC_FILE_MAX_COUNT;
+    json_t *r = json_pack("{s:I, s:b, s:i, s:i, s:o}", "total",
+                          (json_int_t)(capped ? REC_FILE_MAX_COUNT : total), "total_capped", capped,
+                          "page", page, "per_page", per_page, "items", items);
     if (!r)
         return ERR_NOMEM;
     *ret = r;

@@ -505,6 +505,7 @@ static int files_page(struct http_req *req, struct http_resp *resp, int status, 
         q.year ? qfield(req, "jahr") : "", "alle", all, "amt", req->user.unit_nr);
     if (d) {
         set(d, "seiten", pager(req, "/akten", keep, list));
+        set(d, "mehr_als", json_boolean(json_is_true(json_object_get(list, "total_capped"))));
         set(d, "hat_akten", json_boolean(json_array_size(json_object_get(list, "items")) > 0));
         set(d, "gefiltert", json_boolean(*text || q.year || strcmp(st, "open") != 0 || all));
         set(d, "neu", neu ? neu : json_object());

@@ -94,6 +94,9 @@ int rec_file_create(struct store *s, const struct rec_actor *a, const char *plan
                     const char *title, const char *parties, char ret_ref[REC_REF_MAX],
                     int64_t *ret_id, struct str *why) WUR;
 
+/* Files counted at most by rec_file_list. */
+#define REC_FILE_MAX_COUNT 10000
+
 /* Filters of rec_file_list; zero values mean "any". */
 struct rec_file_query {
     int unit_nr;           /* office */
@@ -105,9 +108,11 @@ struct rec_file_query {
     int per_page;          /* ≤ REC_PAGE_MAX */
 };
 
-/* Lists visible files, newest first: {total, page, per_page, items:[{reference,
- * title, plan_code, plan_title, office, status, year, created_at, closed_at,
- * cases}]}. ERR_INVALID for an unknown status. */
+/* Lists visible files, newest first: {total, total_capped, page, per_page,
+ * items:[{reference, title, plan_code, plan_title, office, status, year,
+ * created_at, closed_at, cases}]}. Counting stops past REC_FILE_MAX_COUNT:
+ * then total is REC_FILE_MAX_COUNT and total_capped true (like the search).
+ * ERR_INVALID for an unknown status. */
 int rec_file_list(struct store *s, const struct rec_actor *a, const struct rec_file_query *q,
                   json_t **ret) WUR;
 
@@ -184,19 +189,24 @@ struct rec_doc_new {
 int rec_doc_create(struct store *s, const struct rec_actor *a, const char *case_ref,
                    const struct rec_doc_new *d, int64_t *ret_id) WUR;
 
+struct blob_batch; /* store/blob.h */
+
 /* Content of a new version: a file on disk (path) or bytes in memory. */
 struct rec_content {
-    const char *path;     /* file to store, or NULL */
-    const void *data;     /* bytes when path is NULL */
-    size_t len;           /* bytes at data */
-    const char *filename; /* the client's name, shown and used for download */
-    const char *capture;  /* TR-RESISCAN capture metadata as JSON object text, or NULL */
+    const char *path;         /* file to store, or NULL */
+    const void *data;         /* bytes when path is NULL */
+    size_t len;               /* bytes at data */
+    const char *filename;     /* the client's name, shown and used for download */
+    const char *capture;      /* TR-RESISCAN capture metadata as JSON object text, or NULL */
+    struct blob_batch *batch; /* or NULL; see rec_version_add */
 };
 
 /* Adds an immutable version to a visible document. The type comes from the
  * bytes (libmagic); executables and scripts are refused with ERR_MEDIATYPE.
  * Queues a text extraction job in the same transaction. *ret_mime (may be
- * NULL) points to static memory. */
+ * NULL) points to static memory. With content->batch (a file only), the
+ * content waits in that blob batch (store/blob.h): the caller runs this inside
+ * its own write transaction and commits only after blob_batch_sync(). */
 int rec_version_add(struct store *s, const struct rec_actor *a, int64_t doc_id,
                     const struct rec_content *content, int64_t *ret_version_id,
                     const char **ret_mime) WUR;

@@ -1,6 +1,7 @@
 /* The content-addressed blob store of blob.h. Writes go through a temp file in
  * DIR/blobs/tmp so a crash leaves at most a stray temp file, never a partial
- * blob under its final name. */
+ * blob under its final name; batches of blob.h defer the waiting for the disk
+ * and do it once for all their blobs. */
 #include "blob.h"
 
 #include <dirent.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/rtime.h"
@@ -80,8 +82,9 @@ static int add_ref(struct store_conn *c, const char *sha, int64_t size)
                      "tit", sha, size, at);
 }
 
-/* Moves a completed temp file to the blob's final path (if not there yet). */
-static int install(struct store *s, const char *tmp, const char *sha)
+/* Moves a completed temp file to the blob's final path (if not there yet);
+ * sync_dir waits until the folder entry is on disk. */
+static int install(struct store *s, const char *tmp, const char *sha, bool sync_dir)
 {
     struct str dir, final;
     str_init(&dir, 4096);
@@ -109,7 +112,7 @@ static int install(struct store *s, const char *tmp, const char *sha)
         rc = ERR_IO;
         goto done;
     }
-    rc = fsync_dir(dir.buf);
+    rc = sync_dir ? fsync_dir(dir.buf) : 0;
 done:
     str_release(&dir);
     str_release(&final);
@@ -154,7 +157,7 @@ int blob_put_mem(struct store *s, struct store_conn *c, const void *p, size_t n,
     close(fd);
     fd = -1;
     if (!rc)
-        rc = install(s, tmp.buf, sha);
+        rc = install(s, tmp.buf, sha, true);
     if (!rc)
         rc = add_ref(c, sha, (int64_t)n);
     if (!rc)
@@ -166,14 +169,14 @@ done:
     return rc;
 }
 
-int blob_put_file(struct store *s, struct store_conn *c, const char *path, char ret_sha[BLOB_HEX],
-                  int64_t *ret_size)
+/* Copies the file at path into a new temp file of the blob store, hashing
+ * it on the way; sync waits until the copy is on disk. The temp file's path
+ * goes to tmp (also on failure, for the caller to unlink). */
+static int copy_in(struct store *s, const char *path, bool sync, struct str *tmp,
+                   char ret_sha[BLOB_HEX], int64_t *ret_size)
 {
     crypto_hash_sha256_state h;
     unsigned char md[crypto_hash_sha256_BYTES];
-    char sha[BLOB_HEX];
-    struct str tmp;
-    str_init(&tmp, 4096);
     int in = -1, fd = -1;
     int64_t size = 0;
     char *buf = malloc(BLOB_IO_CHUNK);
@@ -184,7 +187,7 @@ int blob_put_file(struct store *s, struct store_conn *c, const char *path, char 
     in = open(path, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         goto done;
-    if ((rc = open_tmp(s, &tmp, &fd)))
+    if ((rc = open_tmp(s, tmp, &fd)))
         goto done;
     crypto_hash_sha256_init(&h);
     for (;;) {
@@ -203,12 +206,32 @@ int blob_put_file(struct store *s, struct store_conn *c, const char *path, char 
         size += r;
     }
     crypto_hash_sha256_final(&h, md);
-    sodium_bin2hex(sha, sizeof sha, md, sizeof md);
-    rc = fsync(fd) == 0 ? 0 : ERR_IO;
-    close(fd);
+    sodium_bin2hex(ret_sha, BLOB_HEX, md, sizeof md);
+    rc = !sync || fsync(fd) == 0 ? 0 : ERR_IO;
+    if (close(fd) != 0 && !rc)
+        rc = ERR_IO;
     fd = -1;
     if (!rc)
-        rc = install(s, tmp.buf, sha);
+        *ret_size = size;
+done:
+    if (fd >= 0)
+        close(fd);
+    if (in >= 0)
+        close(in);
+    free(buf);
+    return rc;
+}
+
+int blob_put_file(struct store *s, struct store_conn *c, const char *path, char ret_sha[BLOB_HEX],
+                  int64_t *ret_size)
+{
+    char sha[BLOB_HEX];
+    int64_t size = 0;
+    struct str tmp;
+    str_init(&tmp, 4096);
+    int rc = copy_in(s, path, true, &tmp, sha, &size);
+    if (!rc)
+        rc = install(s, tmp.buf, sha, true);
     if (!rc)
         rc = add_ref(c, sha, size);
     if (!rc) {
@@ -216,15 +239,192 @@ int blob_put_file(struct store *s, struct store_conn *c, const char *path, char 
         if (ret_size)
             *ret_size = size;
     }
-done:
-    if (fd >= 0)
-        close(fd);
-    if (in >= 0)
-        close(in);
     if (rc && tmp.len)
         unlink(tmp.buf);
-    free(buf);
     str_release(&tmp);
+    return rc;
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+/* A blob of a batch, written but not yet on disk for sure. */
+struct blob_batch_item {
+    char *tmp;          /* temp file (owned); NULL once installed */
+    char sha[BLOB_HEX]; /* its hash, which names the final file */
+};
+
+/* The blobs written since the last blob_batch_sync. */
+struct blob_batch {
+    struct store *s;           /* borrowed */
+    struct blob_batch_item *v; /* blobs in the order added */
+    size_t n;                  /* used */
+    size_t alloc;              /* allocated */
+};
+
+int blob_batch_new(struct store *s, struct blob_batch **ret)
+{
+    struct blob_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return ERR_NOMEM;
+    b->s = s;
+    *ret = b;
+    return 0;
+}
+
+size_t blob_batch_mark(const struct blob_batch *b)
+{
+    return b->n;
+}
+
+void blob_batch_undo(struct blob_batch *b, size_t mark)
+{
+    while (b->n > mark) {
+        struct blob_batch_item *it = &b->v[--b->n];
+        if (it->tmp)
+            unlink(it->tmp);
+        free(it->tmp);
+        it->tmp = NULL;
+    }
+}
+
+void blob_batch_free(struct blob_batch *b)
+{
+    if (!b)
+        return;
+    blob_batch_undo(b, 0);
+    free(b->v);
+    free(b);
+}
+
+int blob_batch_put_file(struct blob_batch *b, struct store_conn *c, const char *path,
+                        char ret_sha[BLOB_HEX], int64_t *ret_size)
+{
+    if (b->n == b->alloc) {
+        size_t na = b->alloc ? b->alloc * 2 : 64;
+        struct blob_batch_item *v = realloc(b->v, na * sizeof *v);
+        if (!v)
+            return ERR_NOMEM;
+        b->v = v;
+        b->alloc = na;
+    }
+    char sha[BLOB_HEX];
+    int64_t size = 0;
+    struct str tmp;
+    str_init(&tmp, 4096);
+    int rc = copy_in(b->s, path, false, &tmp, sha, &size);
+    if (!rc)
+        rc = add_ref(c, sha, size);
+    if (rc) {
+        if (tmp.len)
+            unlink(tmp.buf);
+        str_release(&tmp);
+        return rc;
+    }
+    struct blob_batch_item *it = &b->v[b->n++];
+    it->tmp = str_detach(&tmp, NULL);
+    memcpy(it->sha, sha, BLOB_HEX);
+    memcpy(ret_sha, sha, BLOB_HEX);
+    if (ret_size)
+        *ret_size = size;
+    return 0;
+}
+
+/* Waits until what was written to the blob store is on disk: one syncfs for
+ * the whole file system (since Linux 5.8 it reports write errors), which is
+ * far cheaper than one fsync per file when the files are many and small.
+ * tmp_files picks what the portable fallback syncs: the temp files, or the
+ * folders of the installed blobs. */
+static int batch_flush(struct blob_batch *b, bool tmp_files)
+{
+#ifdef __linux__
+    (void)tmp_files;
+    /* DIR/blobs, not DIR: the blobs may live on a file system of their own
+     * (temp files and final names are on the same one, rename needs that) */
+    struct str dir;
+    str_init(&dir, 4096);
+    str_addf(&dir, "%s/blobs", store_dir(b->s));
+    int fd = dir.err ? -1 : open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    str_release(&dir);
+    if (fd < 0)
+        return ERR_IO;
+    int rc = syncfs(fd) == 0 ? 0 : ERR_IO;
+    close(fd);
+    return rc;
+#else
+    struct str p;
+    str_init(&p, 4096);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < b->n; i++) {
+        str_reset(&p);
+        if (tmp_files)
+            str_adds(&p, b->v[i].tmp ? b->v[i].tmp : "");
+        else
+            str_addf(&p, "%s/blobs/%.2s/%.2s", store_dir(b->s), b->v[i].sha, b->v[i].sha + 2);
+        if (p.err) {
+            rc = ERR_NOMEM;
+        } else if (p.len) {
+            int fd = open(p.buf, O_RDONLY | O_CLOEXEC);
+            rc = fd >= 0 && fsync(fd) == 0 ? 0 : ERR_IO;
+            if (fd >= 0)
+                close(fd);
+        }
+    }
+    str_release(&p);
+    return rc;
+#endif
+}
+
+int blob_batch_sync(struct blob_batch *b)
+{
+    if (!b->n)
+        return 0;
+    /* contents first: a file gets its final name only when it is complete */
+    int rc = batch_flush(b, true);
+    for (size_t i = 0; !rc && i < b->n; i++) {
+        struct blob_batch_item *it = &b->v[i];
+        if ((rc = install(b->s, it->tmp, it->sha, false)))
+            break;
+        free(it->tmp);
+        it->tmp = NULL;
+    }
+    /* then the folder entries of the renames (and of new folders) */
+    if (!rc)
+        rc = batch_flush(b, false);
+    blob_batch_undo(b, 0); /* after a failure: the temp files not installed */
+    return rc;
+}
+
+int blob_sweep_tmp(struct store *s, int64_t age_s, int64_t *ret_removed)
+{
+    struct str dir, f;
+    str_init(&dir, 4096);
+    str_init(&f, 4096);
+    int64_t removed = 0;
+    int rc = 0;
+    str_addf(&dir, "%s/blobs/tmp", store_dir(s));
+    DIR *d = dir.err ? NULL : opendir(dir.buf);
+    if (!d) {
+        rc = dir.err ? ERR_NOMEM : errno == ENOENT ? 0 : ERR_IO;
+        goto done;
+    }
+    int64_t before = (int64_t)time(NULL) - age_s; /* file times: the real clock */
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "blob-", 5) != 0)
+            continue;
+        str_reset(&f);
+        str_addf(&f, "%s/%s", dir.buf, e->d_name);
+        struct stat st;
+        if (!f.err && lstat(f.buf, &st) == 0 && S_ISREG(st.st_mode) &&
+            (int64_t)st.st_mtime < before && unlink(f.buf) == 0)
+            removed++;
+    }
+    closedir(d);
+done:
+    if (!rc && ret_removed)
+        *ret_removed = removed;
+    str_release(&dir);
+    str_release(&f);
     return rc;
 }
 

@@ -1,7 +1,9 @@
 /* Unit tests of store/blob on a real data directory in /tmp: content
  * addressing by SHA-256 (known vectors), the on-disk layout, deduplication
  * with reference counts, detection of damaged and missing files, garbage
- * collection after the last reference goes, and hash validation in paths. */
+ * collection after the last reference goes, hash validation in paths, and
+ * batches whose contents reach their final names only when synced, and the
+ * sweep of temp files a crash left. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/str.h"
@@ -443,6 +447,97 @@ static void test_path_invalid(void **state)
     str_release(&p);
 }
 
+/* A batch: contents wait in temp files (no final name, so nothing complete
+ * is claimed) until blob_batch_sync; undo drops the latest; equal contents
+ * in one batch become one file with two references. */
+static void test_batch(void **state)
+{
+    struct fx *f = *state;
+    char a[128], b[128], c[128], tmpdir[160], path[256];
+    snprintf(a, sizeof a, "%s/a.txt", f->tmp);
+    snprintf(b, sizeof b, "%s/b.txt", f->tmp);
+    snprintf(c, sizeof c, "%s/c.txt", f->tmp);
+    snprintf(tmpdir, sizeof tmpdir, "%s/blobs/tmp", f->dir);
+    write_file(a, "abc", 3);
+    write_file(b, MSG_56, strlen(MSG_56));
+    write_file(c, "abc", 3);
+
+    struct blob_batch *bb;
+    assert_int_equal(blob_batch_new(f->s, &bb), 0);
+    char sha[BLOB_HEX];
+    int64_t size = -1;
+    assert_int_equal(store_begin(f->c, true), 0);
+    assert_int_equal(blob_batch_put_file(bb, f->c, a, sha, &size), 0);
+    assert_string_equal(sha, SHA_ABC);
+    assert_int_equal(size, 3);
+    size_t mark = blob_batch_mark(bb);
+    assert_int_equal(mark, 1);
+    /* a savepoint for the second file, rolled back with its blob */
+    assert_int_equal(store_begin(f->c, true), 0);
+    assert_int_equal(blob_batch_put_file(bb, f->c, b, sha, NULL), 0);
+    assert_string_equal(sha, SHA_56);
+    assert_int_equal(count_entries(tmpdir), 2);
+    store_rollback(f->c);
+    blob_batch_undo(bb, mark);
+    assert_int_equal(count_entries(tmpdir), 1);
+    assert_int_equal(blob_batch_put_file(bb, f->c, c, sha, NULL), 0);
+
+    /* before the sync: no final file yet */
+    expect_path(f, SHA_ABC, path, sizeof path);
+    assert_int_not_equal(access(path, F_OK), 0);
+    assert_int_equal(blob_batch_sync(bb), 0);
+    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(count_entries(tmpdir), 0);
+    assert_int_equal(store_commit(f->c), 0);
+    assert_int_equal(refs_of(f->c, SHA_ABC), 2);
+    assert_int_equal(refs_of(f->c, SHA_56), 0);
+    expect_path(f, SHA_56, path, sizeof path);
+    assert_int_not_equal(access(path, F_OK), 0);
+    int64_t count = 0;
+    struct str msg;
+    str_init(&msg, 1024);
+    assert_int_equal(blob_verify_all(f->s, f->c, &count, &msg), 0);
+    assert_int_equal(count, 1);
+    str_release(&msg);
+
+    /* an empty batch syncs at once; freeing removes what was never synced */
+    assert_int_equal(blob_batch_sync(bb), 0);
+    assert_int_equal(store_begin(f->c, true), 0);
+    assert_int_equal(blob_batch_put_file(bb, f->c, b, sha, NULL), 0);
+    assert_int_equal(count_entries(tmpdir), 1);
+    blob_batch_free(bb);
+    store_rollback(f->c);
+    assert_int_equal(count_entries(tmpdir), 0);
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
+/* Temp files older than the age given go (a crash's leftovers), younger
+ * ones (a write in progress) and other names stay. */
+static void test_sweep_tmp(void **state)
+{
+    struct fx *f = *state;
+    char dir[160], old[200], young[200], other[200];
+    snprintf(dir, sizeof dir, "%s/blobs", f->dir);
+    mkdir(dir, 0750); /* may exist */
+    snprintf(dir, sizeof dir, "%s/blobs/tmp", f->dir);
+    mkdir(dir, 0750);
+    snprintf(old, sizeof old, "%s/blob-old123", dir);
+    snprintf(young, sizeof young, "%s/blob-new123", dir);
+    snprintf(other, sizeof other, "%s/keep.txt", dir);
+    write_file(old, "x", 1);
+    write_file(young, "y", 1);
+    write_file(other, "z", 1);
+    struct timeval tv[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
+    assert_int_equal(utimes(old, tv), 0);
+    assert_int_equal(utimes(other, tv), 0);
+    int64_t removed = -1;
+    assert_int_equal(blob_sweep_tmp(f->s, 3600, &removed), 0);
+    assert_int_equal(removed, 1);
+    assert_int_not_equal(access(old, F_OK), 0);
+    assert_int_equal(access(young, F_OK), 0);
+    assert_int_equal(access(other, F_OK), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +549,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unref_collect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_path_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_tmp, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
