@@ -178,8 +178,8 @@ static int seed(struct store *s, const char *service, struct store_conn *c, int6
     clock_to(real, first - DAY);
     struct str why;
     str_init(&why, 256);
-    rc = rec_file_create(s, &sys, "32.10.02", 32, "Mitzeichnungsverfahren (Demo-Verlauf)", NULL,
-                         file_ref, NULL, &why);
+    rc = rec_file_create(s, &sys, "32.20.01", 32, "Sondernutzungen: Mitzeichnung (Demo-Verlauf)",
+                         NULL, file_ref, NULL, &why);
     str_release(&why);
     uint32_t rnd = 20261129u;
     int64_t t = first;

@@ -176,20 +176,17 @@ int rec_access_log(struct store *s, const struct rec_actor *a, const char *file_
         store_done(st);
         goto done;
     }
-    while ((rc = store_step(st)) == STORE_ROW) {
-        json_t *details = json_loads(store_col_text(st, 5), 0, NULL);
-        json_t *e = json_pack(
-            "{s:I, s:s, s:s, s:s, s:s, s:o}", "seq", (json_int_t)store_col_int(st, 0), "at",
-            store_col_text(st, 1), "actor", store_col_text(st, 2), "action", store_col_text(st, 3),
-            "object", store_col_text(st, 4), "details", details ? details : json_object());
-        if (!e || json_array_append_new(arr, e)) {
-            rc = ERR_NOMEM;
-            break;
-        }
-    }
+    rc = store_rows_json(st, arr);
     store_done(st);
-    if (rc == STORE_DONE)
-        rc = 0;
+    /* the details are JSON text in the journal */
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        json_t *d = json_loads(json_string_value(json_object_get(e, "details")), 0, NULL);
+        if (!rc && json_object_set_new(e, "details", d ? d : json_object()))
+            rc = ERR_NOMEM;
+    }
 done:
     store_rollback(c);
     store_put(s, c);

@@ -197,9 +197,9 @@ int rec_file_list(struct store *s, const struct rec_actor *a, const struct rec_f
         goto done;
     struct store_stmt *st;
     rc = store_prepare(c,
-                       "SELECT f.reference, f.title, p.code, p.title, f.unit_nr, f.status, f.year,"
-                       " f.created_at, f.closed_at,"
-                       " (SELECT count(*) FROM cases k WHERE k.file_id = f.id)"
+                       "SELECT f.reference, f.title, p.code AS plan_code, p.title AS plan_title,"
+                       " f.unit_nr AS office, f.status, f.year, f.created_at, f.closed_at,"
+                       " (SELECT count(*) FROM cases k WHERE k.file_id = f.id) AS cases"
                        " FROM files f JOIN plan_nodes p ON p.id = f.plan_node_id" FILE_FILTER
                        " ORDER BY f.id DESC LIMIT ? OFFSET ?",
                        &st);
@@ -212,20 +212,8 @@ int rec_file_list(struct store *s, const struct rec_actor *a, const struct rec_f
     items = json_array();
     if (!rc && !items)
         rc = ERR_NOMEM;
-    while (!rc && (rc = store_step(st)) == STORE_ROW) {
-        rc = 0;
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s?, s:I}", "reference",
-                              store_col_text(st, 0), "title", store_col_text(st, 1), "plan_code",
-                              store_col_text(st, 2), "plan_title", store_col_text(st, 3), "office",
-                              (int)store_col_int(st, 4), "status", store_col_text(st, 5), "year",
-                              (int)store_col_int(st, 6), "created_at", store_col_text(st, 7),
-                              "closed_at", store_col_null(st, 8) ? NULL : store_col_text(st, 8),
-                              "cases", (json_int_t)store_col_int(st, 9));
-        if (!o || json_array_append_new(items, o))
-            rc = ERR_NOMEM;
-    }
-    if (rc == STORE_DONE)
-        rc = 0;
+    if (!rc)
+        rc = store_rows_json(st, items);
     store_done(st);
 done:
     store_rollback(c);
@@ -256,24 +244,13 @@ static int file_cases(struct store_conn *c, int64_t file_id, json_t *o)
         return ERR_NOMEM;
     int rc = store_prepare(c,
                            "SELECT k.reference, k.n, k.title, k.status, k.created_at, k.closed_at,"
-                           " (SELECT count(*) FROM documents d WHERE d.case_id = k.id)"
+                           " (SELECT count(*) FROM documents d WHERE d.case_id = k.id) AS documents"
                            " FROM cases k WHERE k.file_id = ? ORDER BY k.n",
                            &st);
     if (!rc)
         rc = store_bind(st, "i", file_id);
-    while (!rc && (rc = store_step(st)) == STORE_ROW) {
-        rc = 0;
-        json_t *k =
-            json_pack("{s:s, s:i, s:s, s:s, s:s, s:s?, s:I}", "reference", store_col_text(st, 0),
-                      "n", (int)store_col_int(st, 1), "title", store_col_text(st, 2), "status",
-                      store_col_text(st, 3), "created_at", store_col_text(st, 4), "closed_at",
-                      store_col_null(st, 5) ? NULL : store_col_text(st, 5), "documents",
-                      (json_int_t)store_col_int(st, 6));
-        if (!k || json_array_append_new(arr, k))
-            rc = ERR_NOMEM;
-    }
-    if (rc == STORE_DONE)
-        rc = 0;
+    if (!rc)
+        rc = store_rows_json(st, arr);
     store_done(st);
     if (!rc && json_object_set_new(o, "cases", arr))
         return ERR_NOMEM;
