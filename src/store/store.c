@@ -400,16 +400,30 @@ int store_rows_json(struct store_stmt *st, json_t *list)
     return rc == STORE_DONE ? 0 : rc;
 }
 
-int store_query_rows(struct store_conn *c, json_t *list, const char *sql, const char *types, ...)
+/* store_prepare and store_vbind in one: *ret is NULL when the statement
+ * could not be prepared, else it must be released with store_done (also
+ * when binding failed, which the return value then says). */
+static int prepare_bound(struct store_conn *c, const char *sql, const char *types, va_list ap,
+                         struct store_stmt **ret)
 {
+    *ret = NULL;
     struct store_stmt *st;
     int rc = store_prepare(c, sql, &st);
     if (rc)
         return rc;
+    *ret = st;
+    return store_vbind(st, types, ap);
+}
+
+int store_query_rows(struct store_conn *c, json_t *list, const char *sql, const char *types, ...)
+{
+    struct store_stmt *st;
     va_list ap;
     va_start(ap, types);
-    rc = store_vbind(st, types, ap);
+    int rc = prepare_bound(c, sql, types, ap, &st);
     va_end(ap);
+    if (!st)
+        return rc;
     if (!rc)
         rc = store_rows_json(st, list);
     store_done(st);
@@ -434,13 +448,12 @@ const char *store_errmsg(struct store_conn *c)
 int store_query_int(struct store_conn *c, int64_t *ret, const char *sql, const char *types, ...)
 {
     struct store_stmt *st;
-    int rc = store_prepare(c, sql, &st);
-    if (rc)
-        return rc;
     va_list ap;
     va_start(ap, types);
-    rc = store_vbind(st, types, ap);
+    int rc = prepare_bound(c, sql, types, ap, &st);
     va_end(ap);
+    if (!st)
+        return rc;
     if (rc)
         goto done;
     rc = store_step(st);
@@ -458,13 +471,12 @@ done:
 int store_run(struct store_conn *c, const char *sql, const char *types, ...)
 {
     struct store_stmt *st;
-    int rc = store_prepare(c, sql, &st);
-    if (rc)
-        return rc;
     va_list ap;
     va_start(ap, types);
-    rc = store_vbind(st, types, ap);
+    int rc = prepare_bound(c, sql, types, ap, &st);
     va_end(ap);
+    if (!st)
+        return rc;
     if (rc)
         goto done;
     rc = store_step(st);
