@@ -36,6 +36,14 @@
  * needed: bm25 counts the matches of every phrase of the query in the whole
  * index (the access terms' too) and looks up the length of every row. */
 #define REC_SEARCH_RANK "rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
+/* The longest prefix with an index of its own (migration 103 indexes 3 to 6
+ * characters; REC_SEARCH_PREFIX_MIN in records.h is the shortest a query
+ * may hold). A longer prefix is expanded into the words of the index that
+ * begin with it, one lookup each. */
+#define REC_SEARCH_PREFIX_MAX 6
+/* Words a longer prefix is expanded into at most; a prefix with more is
+ * left to FTS5 (which merges their posting lists). */
+#define REC_SEARCH_PREFIX_WORDS 64
 /* Matches up to which every match is ranked; of more, only this
  * many of the newest (highest document ids) are, so that a common word
  * costs as much as this many matches, not as its hundred thousands. */
@@ -138,20 +146,138 @@ static void add_quoted(struct str *out, const struct term *t)
     str_addc(out, '"');
 }
 
+/* The last folded (not stemmed) token of a prefix term: the part the
+ * prefix applies to. */
+struct last_token {
+    char buf[STEM_MAX_TOKEN]; /* its bytes */
+    size_t n;                 /* their number */
+    size_t tokens;            /* tokens of the term */
+};
+
+static int last_token_cb(void *ctx, const char *tok, size_t n, size_t start, size_t end,
+                         bool colocated)
+{
+    (void)start;
+    (void)end;
+    struct last_token *l = ctx;
+    if (colocated)
+        return 0;
+    memcpy(l->buf, tok, n < sizeof l->buf ? n : sizeof l->buf);
+    l->n = n < sizeof l->buf ? n : sizeof l->buf;
+    l->tokens++;
+    return 0;
+}
+
+/* Characters (not bytes) of the UTF-8 text p[0..n). */
+static size_t utf8_chars(const char *p, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)p[i] & 0xc0) != 0x80;
+    return k;
+}
+
+static void last_token_of(const struct term *t, struct last_token *l)
+{
+    memset(l, 0, sizeof *l);
+    (void)stem_tokenize(NULL, t->p, t->n, STEM_PREFIX, last_token_cb, l);
+}
+
+/* Appends, OR-ed, the words of the index that begin with the folded
+ * prefix p[0..n), each as "\x1Eword" (the tokenizer passes such a word on
+ * as it is); *ret_words gets their number. FTS5 iterates an OR of words
+ * lazily, newest first, where a prefix term would make it merge all their
+ * posting lists first. One lookup per word in doc_search_terms (fts5vocab
+ * 'instance': its rows come from the index in term order, so LIMIT 1 reads
+ * a single entry). ERR_TOOBIG when there are more than
+ * REC_SEARCH_PREFIX_WORDS words. */
+static int prefix_words(struct store_conn *c, const char *p, size_t n, struct str *out,
+                        int *ret_words)
+{
+    char lo[STEM_MAX_TOKEN + 2], hi[STEM_MAX_TOKEN + 2];
+    memcpy(lo, p, n);
+    lo[n] = '\0';
+    memcpy(hi, p, n);
+    hi[n] = '\xff'; /* after every word that begins with p: no UTF-8 holds 0xFF */
+    hi[n + 1] = '\0';
+    int words = 0, rc = 0;
+    for (;;) {
+        struct store_stmt *st;
+        rc = store_prepare(c,
+                           "SELECT term FROM doc_search_terms WHERE term >= ? AND term < ?"
+                           " LIMIT 1",
+                           &st);
+        if (rc)
+            break;
+        rc = store_bind(st, "tt", lo, hi);
+        if (!rc)
+            rc = store_step(st);
+        if (rc == STORE_DONE) {
+            store_done(st);
+            rc = 0;
+            break;
+        }
+        if (rc != STORE_ROW) {
+            store_done(st);
+            break;
+        }
+        size_t len = store_col_len(st, 0);
+        if (len < n || len > STEM_MAX_TOKEN || ++words > REC_SEARCH_PREFIX_WORDS) {
+            store_done(st);
+            rc = len < n || len > STEM_MAX_TOKEN ? ERR_INTERNAL : ERR_TOOBIG;
+            break;
+        }
+        memcpy(lo, store_col_text(st, 0), len);
+        store_done(st);
+        str_adds(out, words > 1 ? " OR \"\x1e" : "\"\x1e");
+        str_add(out, lo, len);
+        str_addc(out, '"');
+        /* the next word: the smallest text after this one (no word of the
+         * index holds a control byte) */
+        lo[len] = '\x01';
+        lo[len + 1] = '\0';
+    }
+    *ret_words = words;
+    return rc ? rc : out->err;
+}
+
 /* Appends one term: a prefix term matches words that begin with it (folded,
  * not stemmed) or are an inflection of it ("Straße*" finds "Straßenreinigung"
- * and "Straße", whose stem "strass" is shorter than the prefix). */
-static void add_term(struct str *out, const struct term *t)
+ * and "Straße", whose stem "strass" is shorter than the prefix). A prefix of
+ * one word longer than REC_SEARCH_PREFIX_MAX characters, which has no index
+ * of its own, is expanded into the words that begin with it when there are
+ * not too many (else, and for a phrase, FTS5 expands it: *merged). */
+static int add_term(struct str *out, const struct term *t, struct store_conn *c, bool *merged)
 {
     if (!t->prefix) {
         add_quoted(out, t);
-        return;
+        return out->err;
+    }
+    struct last_token l;
+    last_token_of(t, &l);
+    struct str words;
+    str_init(&words, 64 * 1024);
+    int n = 0;
+    bool indexed = utf8_chars(l.buf, l.n) <= REC_SEARCH_PREFIX_MAX;
+    int rc = !indexed && l.tokens == 1 ? prefix_words(c, l.buf, l.n, &words, &n) : 0;
+    if (!indexed && (l.tokens != 1 || rc == ERR_TOOBIG)) {
+        *merged = true;
+        rc = ERR_TOOBIG;
     }
     str_addc(out, '(');
-    add_quoted(out, t);
-    str_adds(out, " * OR ");
+    if (!rc && n) {
+        str_add(out, words.buf, words.len);
+        str_adds(out, " OR ");
+    } else if (rc == ERR_TOOBIG || indexed) {
+        /* a prefix index has it, or FTS5 expands it */
+        add_quoted(out, t);
+        str_adds(out, " * OR ");
+        rc = 0;
+    }
     add_quoted(out, t);
     str_addc(out, ')');
+    str_release(&words);
+    return rc ? rc : out->err;
 }
 
 /* True when t holds at least one token (else FTS5 would get an empty
@@ -161,21 +287,23 @@ static bool term_useful(const struct term *t)
     return stem_count(t->p, t->n) > 0;
 }
 
-/**
- * Turns the user's text into an FTS5 expression in out: words separated by
- * white space must all match (AND); "…" keeps a phrase; a trailing * makes a
- * prefix; a leading - excludes a word. Everything else the user types is
- * only text inside quoted strings. *ret_terms gets the positive terms (0:
- * nothing to search for), *ret_prefix whether a prefix term is among them,
- * *ret_negated whether an excluded word is.
- */
-static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret_prefix,
-                       bool *ret_negated)
+/* The user's query as terms: words separated by white space must all match
+ * (AND); "…" keeps a phrase; a trailing * makes a prefix; a leading -
+ * excludes a word. Everything else the user types is only text inside
+ * quoted strings. */
+struct parsed {
+    struct term pos[REC_SEARCH_MAX_TERMS]; /* terms that must match */
+    struct term neg[REC_SEARCH_MAX_TERMS]; /* excluded terms (only with pos) */
+    int npos, nneg;                        /* their numbers */
+    bool prefix;                           /* a prefix term is among them */
+    bool short_prefix;                     /* one has fewer than REC_SEARCH_PREFIX_MIN letters */
+};
+
+static void parse_query(const char *q, struct parsed *r)
 {
-    struct term pos[REC_SEARCH_MAX_TERMS], neg[REC_SEARCH_MAX_TERMS];
-    int npos = 0, nneg = 0;
+    memset(r, 0, sizeof *r);
     size_t n = strlen(q), i = 0;
-    while (i < n && npos + nneg < REC_SEARCH_MAX_TERMS) {
+    while (i < n && r->npos + r->nneg < REC_SEARCH_MAX_TERMS) {
         while (i < n && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r'))
             i++;
         if (i >= n)
@@ -212,27 +340,51 @@ static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret
         if (!term_useful(&t))
             continue;
         if (t.negated)
-            neg[nneg++] = t;
+            r->neg[r->nneg++] = t;
         else
-            pos[npos++] = t;
+            r->pos[r->npos++] = t;
     }
-    for (int k = 0; k < npos; k++) {
+    if (!r->npos)
+        r->nneg = 0;
+    for (int k = 0; k < r->npos + r->nneg; k++) {
+        const struct term *t = k < r->npos ? &r->pos[k] : &r->neg[k - r->npos];
+        if (!t->prefix)
+            continue;
+        r->prefix = true;
+        struct last_token l;
+        last_token_of(t, &l);
+        if (utf8_chars(l.buf, l.n) < REC_SEARCH_PREFIX_MIN)
+            r->short_prefix = true;
+    }
+}
+
+/* Writes the FTS5 expression of the parsed query to out (c: the connection
+ * for expanding long prefixes). *ret_merged tells whether a prefix term is
+ * left to FTS5, which merges the posting lists of its words in every
+ * statement (then the details of the hits scan the match once rather than
+ * looking up each hit). */
+static int build_match(const struct parsed *r, struct store_conn *c, struct str *out,
+                       bool *ret_merged)
+{
+    int rc = 0;
+    *ret_merged = false;
+    for (int k = 0; !rc && k < r->npos; k++) {
         if (k)
             str_adds(out, " AND ");
-        add_term(out, &pos[k]);
+        rc = add_term(out, &r->pos[k], c, ret_merged);
     }
-    for (int k = 0; npos && k < nneg; k++) {
+    for (int k = 0; !rc && k < r->nneg; k++) {
         str_adds(out, " NOT ");
-        add_term(out, &neg[k]);
+        rc = add_term(out, &r->neg[k], c, ret_merged);
     }
-    *ret_terms = npos;
-    *ret_negated = npos && nneg;
-    *ret_prefix = false;
-    for (int k = 0; k < npos; k++)
-        *ret_prefix |= pos[k].prefix;
-    for (int k = 0; npos && k < nneg; k++)
-        *ret_prefix |= neg[k].prefix;
-    return out->err;
+    return rc ? rc : out->err;
+}
+
+bool rec_search_short_prefix(const char *q)
+{
+    struct parsed r;
+    parse_query(q ? q : "", &r);
+    return r.short_prefix;
 }
 
 /* ---- snippets ---------------------------------------------------------- */
@@ -572,7 +724,8 @@ static int hit_cmp(const void *a, const void *b)
  * REC_SEARCH_RANKED (or as many as the page reaches) are ranked (a title or
  * reference match outranks any number of matches in the text there). */
 static int search_prefix(struct store_conn *c, const char *match, const char *user_match,
-                         int64_t limit, int64_t offset, json_t *items, int64_t *ret_total)
+                         bool merged, int64_t limit, int64_t offset, json_t *items,
+                         int64_t *ret_total)
 {
     size_t max = REC_SEARCH_MAX_COUNT + 1, n = 0;
     struct hit *all = malloc(max * sizeof *all);
@@ -598,7 +751,7 @@ static int search_prefix(struct store_conn *c, const char *match, const char *us
         qsort(all, window, sizeof *all, hit_cmp);
         size_t from = (size_t)offset < window ? (size_t)offset : window;
         size_t m = window - from < (size_t)limit ? window - from : (size_t)limit;
-        rc = emit_hits(c, user_match, true, all + from, m, items);
+        rc = emit_hits(c, user_match, merged, all + from, m, items);
     }
     free(all);
     return rc;
@@ -698,18 +851,14 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     if (per_page > REC_PAGE_MAX)
         per_page = REC_PAGE_MAX;
     int64_t offset = (page - 1) * per_page;
-    struct str match;
-    str_init(&match, 16 * 1024);
-    int nterms = 0;
-    bool prefix = false, negated = false;
-    int rc = build_match(text, &match, &nterms, &prefix, &negated);
-    struct str full, title;
-    str_init(&full, 16 * 1024);
-    str_init(&title, 32 * 1024);
-    if (!rc)
-        rc = access_match(match.buf, &f, 0, &full);
-    if (!rc)
-        rc = access_match(match.buf, &f, negated ? 2 : 1, &title);
+    struct parsed r;
+    parse_query(text, &r);
+    if (r.short_prefix)
+        return ERR_INVALID;
+    struct str match, full, title;
+    str_init(&match, 64 * 1024);
+    str_init(&full, 64 * 1024);
+    str_init(&title, 128 * 1024);
     /* visibility and office are in the match: the joins, when the other
      * filters need them, no longer check them */
     bool joined = f.plan || f.year || f.status || f.direction;
@@ -717,19 +866,25 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     fj.system = 1;
     fj.office = 0;
     json_t *items = json_array();
-    if (!items)
-        rc = ERR_NOMEM;
+    int rc = items ? 0 : ERR_NOMEM;
     int64_t total = 0, floor = 0;
     struct store_conn *c = NULL;
-    if (!rc && nterms > 0 && (rc = store_get(s, &c)) == 0) {
+    if (!rc && r.npos > 0 && (rc = store_get(s, &c)) == 0) {
         /* one read transaction: the count and the page see the same data */
         rc = store_begin(c, false);
-        if (!rc && prefix && !joined && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_prefix(c, full.buf, match.buf, per_page, offset, items, &total);
+        bool merged = false;
+        if (!rc)
+            rc = build_match(&r, c, &match, &merged);
+        if (!rc)
+            rc = access_match(match.buf, &f, 0, &full);
+        if (!rc)
+            rc = access_match(match.buf, &f, r.nneg ? 2 : 1, &title);
+        if (!rc && r.prefix && !joined && offset <= REC_SEARCH_MAX_OFFSET)
+            rc = search_prefix(c, full.buf, match.buf, merged, per_page, offset, items, &total);
         else if (!rc)
             rc = search_count(c, full.buf, &fj, joined, &total, &floor);
-        if (!rc && !(prefix && !joined) && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_page(c, full.buf, title.buf, match.buf, prefix, &fj, joined, total, floor,
+        if (!rc && !(r.prefix && !joined) && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
+            rc = search_page(c, full.buf, title.buf, match.buf, merged, &fj, joined, total, floor,
                              per_page, offset, items);
         store_rollback(c);
         store_put(s, c);
@@ -801,6 +956,8 @@ static int api_search(struct http_req *req, struct http_resp *resp)
     int rc = rec_search(app->store, &a, &q, &res);
     if (rc == ERR_TOOBIG)
         return bad_param(resp, "Die Suchanfrage ist zu lang (höchstens 1000 Zeichen).");
+    if (rc == ERR_INVALID && rec_search_short_prefix(q.q))
+        return bad_param(resp, REC_SEARCH_MSG_SHORT_PREFIX);
     if (rc == ERR_INVALID)
         return bad_param(resp, "Unbekannter Filter: plan ist ein Aktenplan-Kennzeichen wie "
                                "32.10, status open/closed/offered, direction in/out/internal.");
