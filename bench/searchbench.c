@@ -50,10 +50,12 @@
 #define BATCH_DOCS 5000
 /* Results per page, as the search page and the CLI ask for. */
 #define PAGE 20
-/* Queries per class and classes. */
+/* Queries per class and classes, and the prefixes of other lengths added
+ * to the prefix class (after the first 30 queries, whose order stays). */
 #define PER_CLASS 6
 #define CLASSES 5
-#define QUERIES (PER_CLASS * CLASSES)
+#define EXTRA_PREFIXES 2
+#define QUERIES (PER_CLASS * CLASSES + EXTRA_PREFIXES)
 /* Mean words of a document body (uniform 100–300). */
 #define MEAN_WORDS 200.0
 /* First and last year of the generated files. */
@@ -915,11 +917,15 @@ static void queries_build(struct query *qs, const struct vocab *v, int64_t ndocs
                                                   "Bescheid", "Straße", "Gebühr"};
     static const char *const inflected[PER_CLASS] = {"Anträge",  "Strasse",      "Bescheides",
                                                      "Gebühren", "Widersprüche", "Grundstücks"};
-    static const char *const prefix[PER_CLASS] = {"Antr*",   "Geneh*", "Straß*",
-                                                  "Gebühr*", "Bau*",   "Wohng*"};
+    static const char *const prefix[PER_CLASS + EXTRA_PREFIXES] = {
+        "Antr*", "Geneh*", "Straß*", "Gebühr*", "Bau*", "Wohng*",
+        /* longer than the prefix indexes (3 to 6 letters): expanded into words */
+        "Genehmig*", "Verwaltungs*"};
     int k = 0;
     for (int c = 0; c < CLASSES; c++) {
-        for (int i = 0; i < PER_CLASS; i++, k++) {
+        /* the prefix class is the last: its extra queries are 31 and 32 */
+        int per = c == CLASSES - 1 ? PER_CLASS + EXTRA_PREFIXES : PER_CLASS;
+        for (int i = 0; i < per; i++, k++) {
             struct query *q = &qs[k];
             q->cls = c;
             switch (c) {

@@ -38,12 +38,8 @@
 #define REC_SEARCH_RANK "rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
 /* The longest prefix with an index of its own (migration 103 indexes 3 to 6
  * characters; REC_SEARCH_PREFIX_MIN in records.h is the shortest a query
- * may hold). A longer prefix is expanded into the words of the index that
- * begin with it, one lookup each. */
+ * may hold). */
 #define REC_SEARCH_PREFIX_MAX 6
-/* Words a longer prefix is expanded into at most; a prefix with more is
- * left to FTS5 (which merges their posting lists). */
-#define REC_SEARCH_PREFIX_WORDS 64
 /* Matches up to which every match is ranked; of more, only this
  * many of the newest (highest document ids) are, so that a common word
  * costs as much as this many matches, not as its hundred thousands. */
@@ -183,71 +179,14 @@ static void last_token_of(const struct term *t, struct last_token *l)
     (void)stem_tokenize(NULL, t->p, t->n, STEM_PREFIX, last_token_cb, l);
 }
 
-/* Appends, OR-ed, the words of the index that begin with the folded
- * prefix p[0..n), each as "\x1Eword" (the tokenizer passes such a word on
- * as it is); *ret_words gets their number. FTS5 iterates an OR of words
- * lazily, newest first, where a prefix term would make it merge all their
- * posting lists first. One lookup per word in doc_search_terms (fts5vocab
- * 'instance': its rows come from the index in term order, so LIMIT 1 reads
- * a single entry). ERR_TOOBIG when there are more than
- * REC_SEARCH_PREFIX_WORDS words. */
-static int prefix_words(struct store_conn *c, const char *p, size_t n, struct str *out,
-                        int *ret_words)
-{
-    char lo[STEM_MAX_TOKEN + 2], hi[STEM_MAX_TOKEN + 2];
-    memcpy(lo, p, n);
-    lo[n] = '\0';
-    memcpy(hi, p, n);
-    hi[n] = '\xff'; /* after every word that begins with p: no UTF-8 holds 0xFF */
-    hi[n + 1] = '\0';
-    int words = 0, rc = 0;
-    for (;;) {
-        struct store_stmt *st;
-        rc = store_prepare(c,
-                           "SELECT term FROM doc_search_terms WHERE term >= ? AND term < ?"
-                           " LIMIT 1",
-                           &st);
-        if (rc)
-            break;
-        rc = store_bind(st, "tt", lo, hi);
-        if (!rc)
-            rc = store_step(st);
-        if (rc == STORE_DONE) {
-            store_done(st);
-            rc = 0;
-            break;
-        }
-        if (rc != STORE_ROW) {
-            store_done(st);
-            break;
-        }
-        size_t len = store_col_len(st, 0);
-        if (len < n || len > STEM_MAX_TOKEN || ++words > REC_SEARCH_PREFIX_WORDS) {
-            store_done(st);
-            rc = len < n || len > STEM_MAX_TOKEN ? ERR_INTERNAL : ERR_TOOBIG;
-            break;
-        }
-        memcpy(lo, store_col_text(st, 0), len);
-        store_done(st);
-        str_adds(out, words > 1 ? " OR \"\x1e" : "\"\x1e");
-        str_add(out, lo, len);
-        str_addc(out, '"');
-        /* the next word: the smallest text after this one (no word of the
-         * index holds a control byte) */
-        lo[len] = '\x01';
-        lo[len + 1] = '\0';
-    }
-    *ret_words = words;
-    return rc ? rc : out->err;
-}
-
 /* Appends one term: a prefix term matches words that begin with it (folded,
  * not stemmed) or are an inflection of it ("Straße*" finds "Straßenreinigung"
  * and "Straße", whose stem "strass" is shorter than the prefix). A prefix of
- * one word longer than REC_SEARCH_PREFIX_MAX characters, which has no index
- * of its own, is expanded into the words that begin with it when there are
- * not too many (else, and for a phrase, FTS5 expands it: *merged). */
-static int add_term(struct str *out, const struct term *t, struct store_conn *c, bool *merged)
+ * 3 to REC_SEARCH_PREFIX_MAX characters has an index of its own, which FTS5
+ * reads newest first and only as far as needed; a longer one FTS5 expands by
+ * merging the posting lists of all words that begin with it, in every
+ * statement anew (*merged). */
+static int add_term(struct str *out, const struct term *t, bool *merged)
 {
     if (!t->prefix) {
         add_quoted(out, t);
@@ -255,29 +194,14 @@ static int add_term(struct str *out, const struct term *t, struct store_conn *c,
     }
     struct last_token l;
     last_token_of(t, &l);
-    struct str words;
-    str_init(&words, 64 * 1024);
-    int n = 0;
-    bool indexed = utf8_chars(l.buf, l.n) <= REC_SEARCH_PREFIX_MAX;
-    int rc = !indexed && l.tokens == 1 ? prefix_words(c, l.buf, l.n, &words, &n) : 0;
-    if (!indexed && (l.tokens != 1 || rc == ERR_TOOBIG)) {
+    if (utf8_chars(l.buf, l.n) > REC_SEARCH_PREFIX_MAX)
         *merged = true;
-        rc = ERR_TOOBIG;
-    }
     str_addc(out, '(');
-    if (!rc && n) {
-        str_add(out, words.buf, words.len);
-        str_adds(out, " OR ");
-    } else if (rc == ERR_TOOBIG || indexed) {
-        /* a prefix index has it, or FTS5 expands it */
-        add_quoted(out, t);
-        str_adds(out, " * OR ");
-        rc = 0;
-    }
+    add_quoted(out, t);
+    str_adds(out, " * OR ");
     add_quoted(out, t);
     str_addc(out, ')');
-    str_release(&words);
-    return rc ? rc : out->err;
+    return out->err;
 }
 
 /* True when t holds at least one token (else FTS5 would get an empty
@@ -358,24 +282,23 @@ static void parse_query(const char *q, struct parsed *r)
     }
 }
 
-/* Writes the FTS5 expression of the parsed query to out (c: the connection
- * for expanding long prefixes). *ret_merged tells whether a prefix term is
- * left to FTS5, which merges the posting lists of its words in every
- * statement (then the details of the hits scan the match once rather than
- * looking up each hit). */
-static int build_match(const struct parsed *r, struct store_conn *c, struct str *out,
-                       bool *ret_merged)
+/* Writes the FTS5 expression of the parsed query to out. *ret_merged tells
+ * whether a prefix term has no index of its own, so that FTS5 merges the
+ * posting lists of its words in every statement (then the details of the
+ * hits scan the match once rather than looking up each hit, which would
+ * merge them again for every hit). */
+static int build_match(const struct parsed *r, struct str *out, bool *ret_merged)
 {
     int rc = 0;
     *ret_merged = false;
     for (int k = 0; !rc && k < r->npos; k++) {
         if (k)
             str_adds(out, " AND ");
-        rc = add_term(out, &r->pos[k], c, ret_merged);
+        rc = add_term(out, &r->pos[k], ret_merged);
     }
     for (int k = 0; !rc && k < r->nneg; k++) {
         str_adds(out, " NOT ");
-        rc = add_term(out, &r->neg[k], c, ret_merged);
+        rc = add_term(out, &r->neg[k], ret_merged);
     }
     return rc ? rc : out->err;
 }
@@ -874,7 +797,7 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
         rc = store_begin(c, false);
         bool merged = false;
         if (!rc)
-            rc = build_match(&r, c, &match, &merged);
+            rc = build_match(&r, &match, &merged);
         if (!rc)
             rc = access_match(match.buf, &f, 0, &full);
         if (!rc)

@@ -148,9 +148,7 @@ static const char search_v102[] =
  * (which cost 60 ms at 1,000,000 documents). The option can only be given
  * when the table is made: a new table is filled from the old one (text and
  * access tokens are copied as they are), replaces it, and the triggers are
- * made anew (unchanged; they must go while the table is renamed). Also
- * doc_search_terms, the index's words one by one (fts5vocab 'instance'),
- * from which a longer prefix is expanded into its words. */
+ * made anew (unchanged; they must go while the table is renamed). */
 static const char search_v103[] =
     "DROP TRIGGER doc_search_doc_insert;"
     "DROP TRIGGER doc_search_doc_update;"
@@ -165,8 +163,7 @@ static const char search_v103[] =
     "INSERT INTO doc_search_new (rowid, title, refs, meta, body, version_id, acl)"
     " SELECT rowid, title, refs, meta, body, version_id, acl FROM doc_search;"
     "DROP TABLE doc_search;"
-    "ALTER TABLE doc_search_new RENAME TO doc_search;"
-    "CREATE VIRTUAL TABLE doc_search_terms USING fts5vocab(doc_search, instance);" SEARCH_TRIGGERS_V102;
+    "ALTER TABLE doc_search_new RENAME TO doc_search;" SEARCH_TRIGGERS_V102;
 
 const struct store_migration records_search_migrations[] = {
     {101, "full-text index of documents (FTS5, German tokenizer)", search_v101},

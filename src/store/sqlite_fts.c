@@ -7,9 +7,7 @@
  * that snippets are made of (see german_tokenize). A text that starts with
  * the byte 0x1F is a list of access tokens (records/search_schema.c): its
  * words are passed on as they are, each with the 0x1F in front, so that no
- * word a user types (the query builder drops control bytes) can match one.
- * A query text that starts with 0x1E is one word of the index, passed on
- * without the 0x1E and not stemmed again (a prefix expanded by the search). */
+ * word a user types (the query builder drops control bytes) can match one. */
 #include "sqlite_fts.h"
 
 #include <stdlib.h>
@@ -106,10 +104,6 @@ static int german_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char 
         return SQLITE_OK;
     if (text[0] == '\x1f')
         return raw_tokenize(ctx, text, n, x_token);
-    /* a word of the index itself (records/search.c expands a long prefix
-     * into them): passed on as it is, for a stem must not be stemmed again */
-    if (text[0] == '\x1e' && (flags & FTS5_TOKENIZE_QUERY))
-        return n > 1 ? x_token(ctx, 0, text + 1, n - 1, 0, n) : SQLITE_OK;
     return stem_tokenize(t->stem, text, (size_t)n, f, token_cb, &call);
 }
 
