@@ -1803,6 +1803,9 @@ static void usage(void)
     fputs("usage: searchbench search --data DIR --docs N [--pg CONNINFO] [--reps R]\n"
           "                          [--words FILE] [--seed S] [--zipf S] [--unit NR]\n"
           "                          [--reuse]\n"
+          "       searchbench query --data DIR TEXT\n"
+          "       searchbench sql --data DIR SQL ARG (SEARCHBENCH_PRE: statements before)\n"
+          "       searchbench hits --data DIR [--unit NR] TEXT...\n"
           "       searchbench pdfs --out DIR --count N [--words FILE] [--seed S]\n",
           stderr);
 }
@@ -1832,7 +1835,7 @@ int main(int argc, char **argv)
     const char *data = NULL, *pgconn = NULL, *words = "/usr/share/dict/ngerman", *out = NULL;
     int64_t ndocs = 50000, count = 1000;
     int reps = 20, unit = 63;
-    bool reuse = false;
+    bool reuse = false, unit_given = false;
     uint64_t seed = 20260101;
     double zipf = 1.0;
     int ch;
@@ -1846,7 +1849,10 @@ int main(int argc, char **argv)
         case 'w': words = optarg; break;
         case 's': seed = strtoull(optarg, NULL, 10); break;
         case 'z': zipf = strtod(optarg, NULL); break;
-        case 'u': unit = (int)strtol(optarg, NULL, 10); break;
+        case 'u':
+            unit = (int)strtol(optarg, NULL, 10);
+            unit_given = true;
+            break;
         case 'o': out = optarg; break;
         case 'c': count = strtoll(optarg, NULL, 10); break;
         case 'R': reuse = true; break;
@@ -1910,6 +1916,41 @@ int main(int argc, char **argv)
             t[r] = rathaus_query(s, &a, argv[optind], &total);
         printf("%s: %" PRId64 " matches, median %.2f ms, best %.2f ms\n", argv[optind], total,
                quantile(t, 200, 0.5), t[0]);
+        store_close(s);
+        return 0;
+    }
+    if (strcmp(cmd, "hits") == 0) {
+        /* searchbench hits --data DIR [--unit NR] TEXT...: for each text
+         * and the pages 1, 2 and 101 (20 per page), the total and the
+         * document ids in rank order as the system (--unit 0, the default
+         * here) or a user of office NR: for comparing two versions */
+        if (!data || optind + 1 > argc)
+            die("hits: --data DIR [--unit NR] TEXT...");
+        struct store *s;
+        check(store_open(data, 0, &s), data);
+        int hunit = unit_given ? unit : 0;
+        struct rec_actor a = hunit ? (struct rec_actor){.login = "bench-user", .unit_nr = hunit}
+                                   : rec_actor_system("bench");
+        for (int k = optind; k < argc; k++) {
+            static const int pages[] = {1, 2, 101};
+            for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
+                struct rec_search_query q = {.q = argv[k], .page = pages[p], .per_page = PAGE};
+                json_t *res = NULL;
+                int rc = rec_search(s, &a, &q, &res);
+                printf("%s p%d:", argv[k], pages[p]);
+                if (rc) {
+                    printf(" error %s\n", err_message(rc));
+                    continue;
+                }
+                printf(" %lld", (long long)json_integer_value(json_object_get(res, "total")));
+                size_t i;
+                json_t *it;
+                json_array_foreach(json_object_get(res, "items"), i, it) printf(
+                    " %lld", (long long)json_integer_value(json_object_get(it, "document_id")));
+                printf("\n");
+                json_decref(res);
+            }
+        }
         store_close(s);
         return 0;
     }
