@@ -635,8 +635,8 @@ static int search_indexed(struct store_conn *c, const char *match, const char *g
     }
     struct store_stmt *st;
     int rc = store_prepare(c,
-                           "SELECT rowid, " REC_SEARCH_RANK ", " REC_SEARCH_RANK_TITLE ","
-                           " rec_titled(doc_search, ?, 3)"
+                           "SELECT rowid, " REC_SEARCH_RANK ", CASE WHEN"
+                           " rec_titled(doc_search, ?, 3) THEN " REC_SEARCH_RANK_TITLE " END"
                            " FROM doc_search WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT ?",
                            &st);
     if (!rc) {
@@ -646,7 +646,7 @@ static int search_indexed(struct store_conn *c, const char *match, const char *g
             if (n < max)
                 all[n++] = (struct match){{store_col_int(st, 0), store_col_double(st, 1)},
                                           store_col_double(st, 2),
-                                          store_col_int(st, 3) != 0};
+                                          !store_col_null(st, 2)};
         }
         if (rc == STORE_DONE)
             rc = 0;
