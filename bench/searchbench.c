@@ -1259,23 +1259,26 @@ static double timed_sql(struct store_conn *c, const char *sql, const char *fts, 
 
 /* The stages of the rathaus query for the system actor, found by taking
  * pieces away: matching alone, FTS5's own bm25 over all matches (what
- * ranking every match costs), rec_search's capped count, its two ranked
- * windows (the newest 2,000 matches in a title or reference, the newest
- * 2,000 of all, by rec_rank), the details and snippets of the 20 hits (the
+ * ranking every match costs), a capped count alone, rec_search's one pass
+ * over the newest 10,001 matches (count, rec_rank, and whether the words
+ * are in the title or reference), the newest 2,000 ranked by rec_rank (the
+ * ranked window of rec_search before), the details and snippets of the 20 hits (the
  * statement of search.c's hit_details, with and without the snippets), and
  * rec_search (which ranks all matches when there are at most 2,000). */
 #define STAGES 8
-static const char *const stage_names[STAGES] = {"match all",  "bm25 top20",  "count 10001",
-                                                "title 2000", "newest 2000", "details+snip",
-                                                "details",    "rec_search"};
+static const char *const stage_names[STAGES] = {"match all", "bm25 top20",  "count 10001",
+                                                "one pass",  "newest 2000", "details+snip",
+                                                "details",   "rec_search"};
 static const char *const stage_sql[5] = {
     "SELECT count(*) FROM doc_search WHERE doc_search MATCH ?",
     "SELECT rowid FROM doc_search WHERE doc_search MATCH ?"
     " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0) LIMIT 20",
     "SELECT count(*) FROM (SELECT 1 FROM doc_search WHERE doc_search MATCH ? LIMIT 10001)",
-    "SELECT count(*) FROM (SELECT rowid, rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
-    " FROM doc_search WHERE doc_search MATCH '{title refs} : (' || ? || ')'"
-    " ORDER BY rowid DESC LIMIT 2000)",
+    /* search.c's search_indexed for words without "-" (one group per phrase) */
+    "SELECT count(*) FROM (SELECT rowid, rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0),"
+    " CASE WHEN rec_titled(doc_search, 'abcdefghijklmnop', 3)"
+    "  THEN rec_rank(doc_search, 8.0, 4.0, 0.0, 0.0, 0.0, 0.0) END"
+    " FROM doc_search WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT 10001)",
     "SELECT rowid FROM (SELECT rowid, rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0) AS r"
     " FROM doc_search WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT 2000)"
     " ORDER BY r, rowid DESC LIMIT 20",
@@ -1367,9 +1370,10 @@ static void rathaus_stages(struct store *s, struct query *qs, const struct rec_a
     str_release(&ids);
     store_put(s, c);
     printf("  match all: count(*) of the MATCH; bm25 top20: FTS5's bm25 with rec_search's column\n"
-           "  weights over all matches; count 10001: rec_search's capped count; title 2000 and\n"
-           "  newest 2000: its ranked windows; details(+snip): its details of the 20 hits with\n"
-           "  (and without) snippets; rec_search: all of it (its own plan for a prefix).\n");
+           "  weights over all matches; count 10001: a capped count alone; one pass: rec_search's\n"
+           "  statement (the newest 10,001 with rec_rank and title flag); newest 2000: those\n"
+           "  ranked by rec_rank; details(+snip): its details of the 20 hits with (and without)\n"
+           "  snippets; rec_search: all of it.\n");
 }
 
 /* Counts the matches of each query in the whole index. */
