@@ -7,7 +7,7 @@
  *       frequencies, inflected forms, umlauts and ß), bulk-loads them into
  *       the data directory DIR (made by `rathaus init`) through the E-Akte's
  *       tables and its index function, and, with --pg, into PostgreSQL
- *       (to_tsvector('german') + GIN) through COPY; then runs 30 queries in
+ *       (to_tsvector('german') + GIN) through COPY; then runs 32 queries in
  *       five classes R times on each side and prints latencies, build rates,
  *       sizes and the ratio rathaus/PostgreSQL. --reuse skips the rathaus
  *       load: DIR holds the N documents of an earlier run (same seed).
@@ -896,9 +896,9 @@ static void set_fts(struct query *q)
     }
 }
 
-/* Builds the 30 queries. The rare words depend on the word list and the
- * number of documents: their stems' expected frequencies are 0.5 %, 0.1 %,
- * 0.03 %, 0.01 %, 0.003 % and 0.001 % of the documents. */
+/* Builds the 32 queries (six per class, eight prefixes). The rare words depend on the word list and
+ * the number of documents: their stems' expected frequencies are 0.5 %, 0.1 %, 0.03 %, 0.01 %,
+ * 0.003 % and 0.001 % of the documents. */
 static void queries_build(struct query *qs, const struct vocab *v, int64_t ndocs, int reps)
 {
     struct stem *st;
