@@ -411,7 +411,9 @@ struct hit {
  * it cannot be part of the ranked query: it would cost as much as the whole
  * match list. Two plans: look up each id (cheap for words), or scan the
  * match once and keep the ids ("+" keeps SQLite from the lookups, which
- * would expand a prefix term again for every id). The snippet is of the
+ * would expand a prefix term again for every id), between the smallest and
+ * the largest id (SCAN_RANGE: FTS5 reads only that part of the lists, not
+ * every match of a common word OR-ed with the prefix). The snippet is of the
  * text; a hit whose text holds no match gets one of its title, reference
  * or names in a second step (snippet() is not cheap enough to compute all
  * for every hit). */
@@ -424,13 +426,29 @@ struct hit {
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"                           \
     " WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
 
+/* Appended to the statements for the scan plan: ?3 and ?4 the smallest
+ * and the largest id of the hits. */
+#define SCAN_RANGE " AND s.rowid BETWEEN ? AND ?"
+
 /* The snippets of the title, reference and names of the hits whose ids
  * are the JSON array in ?2 (see SEARCH_DETAILS for ROWID). */
 #define SEARCH_SHORT_SNIPPETS(ROWID)                                                               \
-    "SELECT rowid, snippet(doc_search, 0, char(1), char(2), '…', 24),"                           \
+    "SELECT s.rowid, snippet(doc_search, 0, char(1), char(2), '…', 24),"                         \
     " snippet(doc_search, 1, char(1), char(2), '…', 24),"                                        \
     " snippet(doc_search, 2, char(1), char(2), '…', 24)"                                         \
-    " FROM doc_search WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
+    " FROM doc_search s WHERE doc_search MATCH ? AND " ROWID                                       \
+    " IN (SELECT value FROM json_each(?))"
+
+/* The smallest and largest document id of hits[0..n). */
+static void hit_range(const struct hit *hits, size_t n, int64_t *lo, int64_t *hi)
+{
+    *lo = INT64_MAX;
+    *hi = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        *lo = hits[i].doc < *lo ? hits[i].doc : *lo;
+        *hi = hits[i].doc > *hi ? hits[i].doc : *hi;
+    }
+}
 
 /* Gives the hits among slots[0..n) whose snippet of the text holds no match
  * the snippet of their title, else of their reference, else of their names
@@ -449,10 +467,15 @@ static int short_snippets(struct store_conn *c, const char *match, bool scan,
     int rc = ids.err;
     struct store_stmt *st = NULL;
     if (!rc && k)
-        rc = store_prepare(
-            c, scan ? SEARCH_SHORT_SNIPPETS("+rowid") : SEARCH_SHORT_SNIPPETS("rowid"), &st);
+        rc = store_prepare(c,
+                           scan ? SEARCH_SHORT_SNIPPETS("+s.rowid") SCAN_RANGE
+                                : SEARCH_SHORT_SNIPPETS("s.rowid"),
+                           &st);
+    int64_t lo, hi;
+    hit_range(hits, n, &lo, &hi);
     if (!rc && k)
-        rc = store_bind(st, "tt", match, ids.buf);
+        rc = scan ? store_bind(st, "ttii", match, ids.buf, lo, hi)
+                  : store_bind(st, "tt", match, ids.buf);
     while (!rc && k && (rc = store_step(st)) == STORE_ROW) {
         rc = 0;
         int64_t id = store_col_int(st, 0);
@@ -490,12 +513,16 @@ static int hit_details(struct store_conn *c, const char *match, bool scan, const
     struct store_stmt *st;
     int rc = ids.err;
     if (!rc)
-        rc = store_prepare(c, scan ? SEARCH_DETAILS("+s.rowid") : SEARCH_DETAILS("s.rowid"), &st);
+        rc = store_prepare(
+            c, scan ? SEARCH_DETAILS("+s.rowid") SCAN_RANGE : SEARCH_DETAILS("s.rowid"), &st);
     if (rc) {
         str_release(&ids);
         return rc;
     }
-    rc = store_bind(st, "tt", match, ids.buf);
+    int64_t lo, hi;
+    hit_range(hits, n, &lo, &hi);
+    rc = scan ? store_bind(st, "ttii", match, ids.buf, lo, hi)
+              : store_bind(st, "tt", match, ids.buf);
     struct str snip;
     str_init(&snip, 64 * 1024);
     while (!rc && (rc = store_step(st)) == STORE_ROW) {
