@@ -7,7 +7,7 @@
  *       frequencies, inflected forms, umlauts and ß), bulk-loads them into
  *       the data directory DIR (made by `rathaus init`) through the E-Akte's
  *       tables and its index function, and, with --pg, into PostgreSQL
- *       (to_tsvector('german') + GIN) through COPY; then runs 30 queries in
+ *       (to_tsvector('german') + GIN) through COPY; then runs 32 queries in
  *       five classes R times on each side and prints latencies, build rates,
  *       sizes and the ratio rathaus/PostgreSQL. --reuse skips the rathaus
  *       load: DIR holds the N documents of an earlier run (same seed).
@@ -50,10 +50,12 @@
 #define BATCH_DOCS 5000
 /* Results per page, as the search page and the CLI ask for. */
 #define PAGE 20
-/* Queries per class and classes. */
+/* Queries per class and classes, and the prefixes of other lengths added
+ * to the prefix class (after the first 30 queries, whose order stays). */
 #define PER_CLASS 6
 #define CLASSES 5
-#define QUERIES (PER_CLASS * CLASSES)
+#define EXTRA_PREFIXES 2
+#define QUERIES (PER_CLASS * CLASSES + EXTRA_PREFIXES)
 /* Mean words of a document body (uniform 100–300). */
 #define MEAN_WORDS 200.0
 /* First and last year of the generated files. */
@@ -894,9 +896,9 @@ static void set_fts(struct query *q)
     }
 }
 
-/* Builds the 30 queries. The rare words depend on the word list and the
- * number of documents: their stems' expected frequencies are 0.5 %, 0.1 %,
- * 0.03 %, 0.01 %, 0.003 % and 0.001 % of the documents. */
+/* Builds the 32 queries (six per class, eight prefixes). The rare words depend on the word list and
+ * the number of documents: their stems' expected frequencies are 0.5 %, 0.1 %, 0.03 %, 0.01 %,
+ * 0.003 % and 0.001 % of the documents. */
 static void queries_build(struct query *qs, const struct vocab *v, int64_t ndocs, int reps)
 {
     struct stem *st;
@@ -915,11 +917,15 @@ static void queries_build(struct query *qs, const struct vocab *v, int64_t ndocs
                                                   "Bescheid", "Straße", "Gebühr"};
     static const char *const inflected[PER_CLASS] = {"Anträge",  "Strasse",      "Bescheides",
                                                      "Gebühren", "Widersprüche", "Grundstücks"};
-    static const char *const prefix[PER_CLASS] = {"Antr*",   "Geneh*", "Straß*",
-                                                  "Gebühr*", "Bau*",   "Wohng*"};
+    static const char *const prefix[PER_CLASS + EXTRA_PREFIXES] = {
+        "Antr*", "Geneh*", "Straß*", "Gebühr*", "Bau*", "Wohng*",
+        /* longer than the prefix indexes (3 to 6 letters): expanded into words */
+        "Genehmig*", "Verwaltungs*"};
     int k = 0;
     for (int c = 0; c < CLASSES; c++) {
-        for (int i = 0; i < PER_CLASS; i++, k++) {
+        /* the prefix class is the last: its extra queries are 31 and 32 */
+        int per = c == CLASSES - 1 ? PER_CLASS + EXTRA_PREFIXES : PER_CLASS;
+        for (int i = 0; i < per; i++, k++) {
             struct query *q = &qs[k];
             q->cls = c;
             switch (c) {
@@ -1253,23 +1259,26 @@ static double timed_sql(struct store_conn *c, const char *sql, const char *fts, 
 
 /* The stages of the rathaus query for the system actor, found by taking
  * pieces away: matching alone, FTS5's own bm25 over all matches (what
- * ranking every match costs), rec_search's capped count, its two ranked
- * windows (the newest 2,000 matches in a title or reference, the newest
- * 2,000 of all, by rec_rank), the details and snippets of the 20 hits (the
+ * ranking every match costs), a capped count alone, rec_search's one pass
+ * over the newest 10,001 matches (count, rec_rank, and whether the words
+ * are in the title or reference), the newest 2,000 ranked by rec_rank (the
+ * ranked window of rec_search before), the details and snippets of the 20 hits (the
  * statement of search.c's hit_details, with and without the snippets), and
  * rec_search (which ranks all matches when there are at most 2,000). */
 #define STAGES 8
-static const char *const stage_names[STAGES] = {"match all",  "bm25 top20",  "count 10001",
-                                                "title 2000", "newest 2000", "details+snip",
-                                                "details",    "rec_search"};
+static const char *const stage_names[STAGES] = {"match all", "bm25 top20",  "count 10001",
+                                                "one pass",  "newest 2000", "details+snip",
+                                                "details",   "rec_search"};
 static const char *const stage_sql[5] = {
     "SELECT count(*) FROM doc_search WHERE doc_search MATCH ?",
     "SELECT rowid FROM doc_search WHERE doc_search MATCH ?"
     " ORDER BY bm25(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0) LIMIT 20",
     "SELECT count(*) FROM (SELECT 1 FROM doc_search WHERE doc_search MATCH ? LIMIT 10001)",
-    "SELECT count(*) FROM (SELECT rowid, rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
-    " FROM doc_search WHERE doc_search MATCH '{title refs} : (' || ? || ')'"
-    " ORDER BY rowid DESC LIMIT 2000)",
+    /* search.c's search_indexed for words without "-" (one group per phrase) */
+    "SELECT count(*) FROM (SELECT rowid, rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0),"
+    " CASE WHEN rec_titled(doc_search, 'abcdefghijklmnop', 3)"
+    "  THEN rec_rank(doc_search, 8.0, 4.0, 0.0, 0.0, 0.0, 0.0) END"
+    " FROM doc_search WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT 10001)",
     "SELECT rowid FROM (SELECT rowid, rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0) AS r"
     " FROM doc_search WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT 2000)"
     " ORDER BY r, rowid DESC LIMIT 20",
@@ -1361,9 +1370,10 @@ static void rathaus_stages(struct store *s, struct query *qs, const struct rec_a
     str_release(&ids);
     store_put(s, c);
     printf("  match all: count(*) of the MATCH; bm25 top20: FTS5's bm25 with rec_search's column\n"
-           "  weights over all matches; count 10001: rec_search's capped count; title 2000 and\n"
-           "  newest 2000: its ranked windows; details(+snip): its details of the 20 hits with\n"
-           "  (and without) snippets; rec_search: all of it (its own plan for a prefix).\n");
+           "  weights over all matches; count 10001: a capped count alone; one pass: rec_search's\n"
+           "  statement (the newest 10,001 with rec_rank and title flag); newest 2000: those\n"
+           "  ranked by rec_rank; details(+snip): its details of the 20 hits with (and without)\n"
+           "  snippets; rec_search: all of it.\n");
 }
 
 /* Counts the matches of each query in the whole index. */
@@ -1797,6 +1807,9 @@ static void usage(void)
     fputs("usage: searchbench search --data DIR --docs N [--pg CONNINFO] [--reps R]\n"
           "                          [--words FILE] [--seed S] [--zipf S] [--unit NR]\n"
           "                          [--reuse]\n"
+          "       searchbench query --data DIR [--unit NR] TEXT\n"
+          "       searchbench sql --data DIR SQL ARG (SEARCHBENCH_PRE: statements before)\n"
+          "       searchbench hits --data DIR [--unit NR] TEXT...\n"
           "       searchbench pdfs --out DIR --count N [--words FILE] [--seed S]\n",
           stderr);
 }
@@ -1826,7 +1839,7 @@ int main(int argc, char **argv)
     const char *data = NULL, *pgconn = NULL, *words = "/usr/share/dict/ngerman", *out = NULL;
     int64_t ndocs = 50000, count = 1000;
     int reps = 20, unit = 63;
-    bool reuse = false;
+    bool reuse = false, unit_given = false;
     uint64_t seed = 20260101;
     double zipf = 1.0;
     int ch;
@@ -1840,7 +1853,10 @@ int main(int argc, char **argv)
         case 'w': words = optarg; break;
         case 's': seed = strtoull(optarg, NULL, 10); break;
         case 'z': zipf = strtod(optarg, NULL); break;
-        case 'u': unit = (int)strtol(optarg, NULL, 10); break;
+        case 'u':
+            unit = (int)strtol(optarg, NULL, 10);
+            unit_given = true;
+            break;
         case 'o': out = optarg; break;
         case 'c': count = strtoll(optarg, NULL, 10); break;
         case 'R': reuse = true; break;
@@ -1864,13 +1880,19 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "sql") == 0) {
         /* searchbench sql --data DIR SQL ARG: times SQL with the text ARG
-         * bound (the best of ten runs, ms, and the first column of the last row) */
+         * bound (the best of ten runs, ms, and the first column of the last
+         * row); the environment variable SEARCHBENCH_PRE may hold statements
+         * to run once before, on the same connection */
         if (!data || optind + 2 > argc)
             die("sql: --data DIR SQL ARG");
         struct store *s;
         check(store_open(data, 0, &s), data);
         struct store_conn *c;
         check(store_get(s, &c), "store_get");
+        /* SEARCHBENCH_PRE: statements run once before (a temp table, say) */
+        const char *pre = getenv("SEARCHBENCH_PRE");
+        if (pre && *pre && store_exec(c, pre))
+            die("SEARCHBENCH_PRE: %s", store_errmsg(c));
         double best = INFINITY;
         int64_t last = -1;
         for (int r = 0; r < 10; r++) {
@@ -1885,19 +1907,58 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "query") == 0) {
-        /* searchbench query --data DIR TEXT: rec_search as the system 200
-         * times (median and best, ms), for profiling */
+        /* searchbench query --data DIR [--unit NR] TEXT: rec_search as the
+         * system (or a user of office NR) 200 times (median and first, ms),
+         * for profiling */
         if (!data || optind + 1 > argc)
             die("query: --data DIR TEXT");
         struct store *s;
         check(store_open(data, 0, &s), data);
-        struct rec_actor a = rec_actor_system("bench");
+        struct rec_actor a = unit_given && unit > 0
+                                 ? (struct rec_actor){.login = "bench-user", .unit_nr = unit}
+                                 : rec_actor_system("bench");
         double t[200];
         int64_t total = 0;
         for (int r = 0; r < 200; r++)
             t[r] = rathaus_query(s, &a, argv[optind], &total);
-        printf("%s: %" PRId64 " matches, median %.2f ms, best %.2f ms\n", argv[optind], total,
-               quantile(t, 200, 0.5), t[0]);
+        double first = t[0];
+        printf("%s: %" PRId64 " matches, median %.2f ms, first %.2f ms\n", argv[optind], total,
+               quantile(t, 200, 0.5), first);
+        store_close(s);
+        return 0;
+    }
+    if (strcmp(cmd, "hits") == 0) {
+        /* searchbench hits --data DIR [--unit NR] TEXT...: for each text
+         * and the pages 1, 2 and 101 (20 per page), the total and the
+         * document ids in rank order as the system (--unit 0, the default
+         * here) or a user of office NR: for comparing two versions */
+        if (!data || optind + 1 > argc)
+            die("hits: --data DIR [--unit NR] TEXT...");
+        struct store *s;
+        check(store_open(data, 0, &s), data);
+        int hunit = unit_given ? unit : 0;
+        struct rec_actor a = hunit ? (struct rec_actor){.login = "bench-user", .unit_nr = hunit}
+                                   : rec_actor_system("bench");
+        for (int k = optind; k < argc; k++) {
+            static const int pages[] = {1, 2, 101};
+            for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
+                struct rec_search_query q = {.q = argv[k], .page = pages[p], .per_page = PAGE};
+                json_t *res = NULL;
+                int rc = rec_search(s, &a, &q, &res);
+                printf("%s p%d:", argv[k], pages[p]);
+                if (rc) {
+                    printf(" error %s\n", err_message(rc));
+                    continue;
+                }
+                printf(" %lld", (long long)json_integer_value(json_object_get(res, "total")));
+                size_t i;
+                json_t *it;
+                json_array_foreach(json_object_get(res, "items"), i, it) printf(
+                    " %lld", (long long)json_integer_value(json_object_get(it, "document_id")));
+                printf("\n");
+                json_decref(res);
+            }
+        }
         store_close(s);
         return 0;
     }

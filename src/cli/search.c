@@ -176,6 +176,8 @@ int cmd_search(int argc, char **argv)
     store_close(s);
     if (status)
         return status;
+    if (rc == ERR_INVALID && rec_search_short_prefix(q.q))
+        return cli_fail("search", "%s", REC_SEARCH_MSG_SHORT_PREFIX);
     if (rc == ERR_INVALID)
         return cli_fail("search", "ungültiger Filter: --plan ist ein Kennzeichen wie 32.10, "
                                   "--status open/closed/offered, --direction in/out/internal");

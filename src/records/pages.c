@@ -1532,7 +1532,10 @@ static int get_search(struct http_req *req, struct http_resp *resp)
             .per_page = PAGES_SEARCH_PER_PAGE,
         };
         rc = rec_search(app->store, &a, &sq, &res);
-        if (rc == ERR_INVALID) {
+        if (rc == ERR_INVALID && rec_search_short_prefix(q)) {
+            err = json_string(REC_SEARCH_MSG_SHORT_PREFIX);
+            status = 400;
+        } else if (rc == ERR_INVALID) {
             err = json_string("Diese Suchanfrage kann nicht ausgeführt werden. Bitte verwenden "
                               "Sie Wörter ohne Sonderzeichen.");
             status = 400;

@@ -367,10 +367,24 @@ struct rec_search_query {
  * better hits. Counting stops at 10000: then total is 10000 and total_capped
  * true ("mehr als 10.000 Treffer"). All words must match (AND); "…" is a
  * phrase, a trailing * a prefix, a leading - excludes; nothing the user types
- * reaches FTS5 as syntax. ERR_INVALID for an unknown filter value,
- * ERR_TOOBIG for a query over 1000 bytes. */
+ * reaches FTS5 as syntax. ERR_INVALID for an unknown filter value or a
+ * prefix shorter than REC_SEARCH_PREFIX_MIN letters (rec_search_short_prefix
+ * tells which), ERR_TOOBIG for a query over 1000 bytes. */
 int rec_search(struct store *s, const struct rec_actor *a, const struct rec_search_query *q,
                json_t **ret) WUR;
+
+/* The fewest letters of a prefix ("Bau*"): a shorter one would match the
+ * words of a good part of the language, whose posting lists FTS5 would have
+ * to merge for every query. */
+#define REC_SEARCH_PREFIX_MIN 3
+/* What the user is told about a shorter prefix. */
+#define REC_SEARCH_MSG_SHORT_PREFIX                                                                \
+    "Eine Suche nach Wortanfängen braucht mindestens 3 Buchstaben vor dem *, zum Beispiel "       \
+    "„Bau*“."
+
+/* True when the query text q holds a prefix term ("ab*") with fewer than
+ * REC_SEARCH_PREFIX_MIN letters, which rec_search refuses with ERR_INVALID. */
+bool rec_search_short_prefix(const char *q);
 
 /* Checks the search index: FTS5's own integrity check (the index agrees
  * with the text it stores), every document of a file that is not disposed

@@ -36,6 +36,15 @@
  * needed: bm25 counts the matches of every phrase of the query in the whole
  * index (the access terms' too) and looks up the length of every row. */
 #define REC_SEARCH_RANK "rec_rank(doc_search, 8.0, 4.0, 2.0, 1.0, 0.0, 0.0)"
+/* rec_rank of the title and reference alone: how the matches with the
+ * words in them are ranked among themselves (with an excluded word, plus
+ * REC_SEARCH_RANK: what the statement with a column filter that selected
+ * them before gave). */
+#define REC_SEARCH_RANK_TITLE "rec_rank(doc_search, 8.0, 4.0, 0.0, 0.0, 0.0, 0.0)"
+/* The longest prefix with an index of its own (migration 103 indexes 3 to 6
+ * characters; REC_SEARCH_PREFIX_MIN in records.h is the shortest a query
+ * may hold). */
+#define REC_SEARCH_PREFIX_MAX 6
 /* Matches up to which every match is ranked; of more, only this
  * many of the newest (highest document ids) are, so that a common word
  * costs as much as this many matches, not as its hundred thousands. */
@@ -138,20 +147,66 @@ static void add_quoted(struct str *out, const struct term *t)
     str_addc(out, '"');
 }
 
+/* The last folded (not stemmed) token of a prefix term: the part the
+ * prefix applies to. */
+struct last_token {
+    char buf[STEM_MAX_TOKEN]; /* its bytes */
+    size_t n;                 /* their number */
+    size_t tokens;            /* tokens of the term */
+};
+
+static int last_token_cb(void *ctx, const char *tok, size_t n, size_t start, size_t end,
+                         bool colocated)
+{
+    (void)start;
+    (void)end;
+    struct last_token *l = ctx;
+    if (colocated)
+        return 0;
+    memcpy(l->buf, tok, n < sizeof l->buf ? n : sizeof l->buf);
+    l->n = n < sizeof l->buf ? n : sizeof l->buf;
+    l->tokens++;
+    return 0;
+}
+
+/* Characters (not bytes) of the UTF-8 text p[0..n). */
+static size_t utf8_chars(const char *p, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)p[i] & 0xc0) != 0x80;
+    return k;
+}
+
+static void last_token_of(const struct term *t, struct last_token *l)
+{
+    memset(l, 0, sizeof *l);
+    (void)stem_tokenize(NULL, t->p, t->n, STEM_PREFIX, last_token_cb, l);
+}
+
 /* Appends one term: a prefix term matches words that begin with it (folded,
  * not stemmed) or are an inflection of it ("Straße*" finds "Straßenreinigung"
- * and "Straße", whose stem "strass" is shorter than the prefix). */
-static void add_term(struct str *out, const struct term *t)
+ * and "Straße", whose stem "strass" is shorter than the prefix). A prefix of
+ * 3 to REC_SEARCH_PREFIX_MAX characters has an index of its own, which FTS5
+ * reads newest first and only as far as needed; a longer one FTS5 expands by
+ * merging the posting lists of all words that begin with it, in every
+ * statement anew (*merged). */
+static int add_term(struct str *out, const struct term *t, bool *merged)
 {
     if (!t->prefix) {
         add_quoted(out, t);
-        return;
+        return out->err;
     }
+    struct last_token l;
+    last_token_of(t, &l);
+    if (utf8_chars(l.buf, l.n) > REC_SEARCH_PREFIX_MAX)
+        *merged = true;
     str_addc(out, '(');
     add_quoted(out, t);
     str_adds(out, " * OR ");
     add_quoted(out, t);
     str_addc(out, ')');
+    return out->err;
 }
 
 /* True when t holds at least one token (else FTS5 would get an empty
@@ -161,21 +216,23 @@ static bool term_useful(const struct term *t)
     return stem_count(t->p, t->n) > 0;
 }
 
-/**
- * Turns the user's text into an FTS5 expression in out: words separated by
- * white space must all match (AND); "…" keeps a phrase; a trailing * makes a
- * prefix; a leading - excludes a word. Everything else the user types is
- * only text inside quoted strings. *ret_terms gets the positive terms (0:
- * nothing to search for), *ret_prefix whether a prefix term is among them,
- * *ret_negated whether an excluded word is.
- */
-static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret_prefix,
-                       bool *ret_negated)
+/* The user's query as terms: words separated by white space must all match
+ * (AND); "…" keeps a phrase; a trailing * makes a prefix; a leading -
+ * excludes a word. Everything else the user types is only text inside
+ * quoted strings. */
+struct parsed {
+    struct term pos[REC_SEARCH_MAX_TERMS]; /* terms that must match */
+    struct term neg[REC_SEARCH_MAX_TERMS]; /* excluded terms (only with pos) */
+    int npos, nneg;                        /* their numbers */
+    bool prefix;                           /* a prefix term is among them */
+    bool short_prefix;                     /* one has fewer than REC_SEARCH_PREFIX_MIN letters */
+};
+
+static void parse_query(const char *q, struct parsed *r)
 {
-    struct term pos[REC_SEARCH_MAX_TERMS], neg[REC_SEARCH_MAX_TERMS];
-    int npos = 0, nneg = 0;
+    memset(r, 0, sizeof *r);
     size_t n = strlen(q), i = 0;
-    while (i < n && npos + nneg < REC_SEARCH_MAX_TERMS) {
+    while (i < n && r->npos + r->nneg < REC_SEARCH_MAX_TERMS) {
         while (i < n && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r'))
             i++;
         if (i >= n)
@@ -212,27 +269,57 @@ static int build_match(const char *q, struct str *out, int *ret_terms, bool *ret
         if (!term_useful(&t))
             continue;
         if (t.negated)
-            neg[nneg++] = t;
+            r->neg[r->nneg++] = t;
         else
-            pos[npos++] = t;
+            r->pos[r->npos++] = t;
     }
-    for (int k = 0; k < npos; k++) {
+    if (!r->npos)
+        r->nneg = 0;
+    for (int k = 0; k < r->npos + r->nneg; k++) {
+        const struct term *t = k < r->npos ? &r->pos[k] : &r->neg[k - r->npos];
+        if (!t->prefix)
+            continue;
+        r->prefix = true;
+        struct last_token l;
+        last_token_of(t, &l);
+        if (utf8_chars(l.buf, l.n) < REC_SEARCH_PREFIX_MIN)
+            r->short_prefix = true;
+    }
+}
+
+/* Writes the FTS5 expression of the parsed query to out, and to groups
+ * (2 * REC_SEARCH_MAX_TERMS + 1 bytes) a letter per phrase of it: the term
+ * the phrase belongs to, '-' for an excluded one (for rec_titled, see
+ * store/sqlite_fts.c). *ret_merged tells
+ * whether a prefix term has no index of its own, so that FTS5 merges the
+ * posting lists of its words in every statement (then the details of the
+ * hits scan the match once rather than looking up each hit, which would
+ * merge them again for every hit). */
+static int build_match(const struct parsed *r, struct str *out, char groups[], bool *ret_merged)
+{
+    int rc = 0;
+    size_t g = 0;
+    *ret_merged = false;
+    for (int k = 0; !rc && k < r->npos + r->nneg; k++) {
+        bool neg = k >= r->npos;
+        const struct term *t = neg ? &r->neg[k - r->npos] : &r->pos[k];
         if (k)
-            str_adds(out, " AND ");
-        add_term(out, &pos[k]);
+            str_adds(out, neg ? " NOT " : " AND ");
+        rc = add_term(out, t, ret_merged);
+        /* the phrases of the term, in the order FTS5 numbers them: a prefix
+         * term has two (the prefix and the word) */
+        for (int p = 0; p < (t->prefix ? 2 : 1); p++)
+            groups[g++] = neg ? '-' : (char)('a' + k);
     }
-    for (int k = 0; npos && k < nneg; k++) {
-        str_adds(out, " NOT ");
-        add_term(out, &neg[k]);
-    }
-    *ret_terms = npos;
-    *ret_negated = npos && nneg;
-    *ret_prefix = false;
-    for (int k = 0; k < npos; k++)
-        *ret_prefix |= pos[k].prefix;
-    for (int k = 0; npos && k < nneg; k++)
-        *ret_prefix |= neg[k].prefix;
-    return out->err;
+    groups[g] = '\0';
+    return rc ? rc : out->err;
+}
+
+bool rec_search_short_prefix(const char *q)
+{
+    struct parsed r;
+    parse_query(q ? q : "", &r);
+    return r.short_prefix;
 }
 
 /* ---- snippets ---------------------------------------------------------- */
@@ -324,7 +411,9 @@ struct hit {
  * it cannot be part of the ranked query: it would cost as much as the whole
  * match list. Two plans: look up each id (cheap for words), or scan the
  * match once and keep the ids ("+" keeps SQLite from the lookups, which
- * would expand a prefix term again for every id). The snippet is of the
+ * would expand a prefix term again for every id), between the smallest and
+ * the largest id (SCAN_RANGE: FTS5 reads only that part of the lists, not
+ * every match of a common word OR-ed with the prefix). The snippet is of the
  * text; a hit whose text holds no match gets one of its title, reference
  * or names in a second step (snippet() is not cheap enough to compute all
  * for every hit). */
@@ -337,13 +426,29 @@ struct hit {
     " JOIN cases c ON c.id = d.case_id JOIN files f ON f.id = c.file_id"                           \
     " WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
 
+/* Appended to the statements for the scan plan: ?3 and ?4 the smallest
+ * and the largest id of the hits. */
+#define SCAN_RANGE " AND s.rowid BETWEEN ? AND ?"
+
 /* The snippets of the title, reference and names of the hits whose ids
  * are the JSON array in ?2 (see SEARCH_DETAILS for ROWID). */
 #define SEARCH_SHORT_SNIPPETS(ROWID)                                                               \
-    "SELECT rowid, snippet(doc_search, 0, char(1), char(2), '…', 24),"                           \
+    "SELECT s.rowid, snippet(doc_search, 0, char(1), char(2), '…', 24),"                         \
     " snippet(doc_search, 1, char(1), char(2), '…', 24),"                                        \
     " snippet(doc_search, 2, char(1), char(2), '…', 24)"                                         \
-    " FROM doc_search WHERE doc_search MATCH ? AND " ROWID " IN (SELECT value FROM json_each(?))"
+    " FROM doc_search s WHERE doc_search MATCH ? AND " ROWID                                       \
+    " IN (SELECT value FROM json_each(?))"
+
+/* The smallest and largest document id of hits[0..n). */
+static void hit_range(const struct hit *hits, size_t n, int64_t *lo, int64_t *hi)
+{
+    *lo = INT64_MAX;
+    *hi = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        *lo = hits[i].doc < *lo ? hits[i].doc : *lo;
+        *hi = hits[i].doc > *hi ? hits[i].doc : *hi;
+    }
+}
 
 /* Gives the hits among slots[0..n) whose snippet of the text holds no match
  * the snippet of their title, else of their reference, else of their names
@@ -362,10 +467,15 @@ static int short_snippets(struct store_conn *c, const char *match, bool scan,
     int rc = ids.err;
     struct store_stmt *st = NULL;
     if (!rc && k)
-        rc = store_prepare(
-            c, scan ? SEARCH_SHORT_SNIPPETS("+rowid") : SEARCH_SHORT_SNIPPETS("rowid"), &st);
+        rc = store_prepare(c,
+                           scan ? SEARCH_SHORT_SNIPPETS("+s.rowid") SCAN_RANGE
+                                : SEARCH_SHORT_SNIPPETS("s.rowid"),
+                           &st);
+    int64_t lo, hi;
+    hit_range(hits, n, &lo, &hi);
     if (!rc && k)
-        rc = store_bind(st, "tt", match, ids.buf);
+        rc = scan ? store_bind(st, "ttii", match, ids.buf, lo, hi)
+                  : store_bind(st, "tt", match, ids.buf);
     while (!rc && k && (rc = store_step(st)) == STORE_ROW) {
         rc = 0;
         int64_t id = store_col_int(st, 0);
@@ -403,12 +513,16 @@ static int hit_details(struct store_conn *c, const char *match, bool scan, const
     struct store_stmt *st;
     int rc = ids.err;
     if (!rc)
-        rc = store_prepare(c, scan ? SEARCH_DETAILS("+s.rowid") : SEARCH_DETAILS("s.rowid"), &st);
+        rc = store_prepare(
+            c, scan ? SEARCH_DETAILS("+s.rowid") SCAN_RANGE : SEARCH_DETAILS("s.rowid"), &st);
     if (rc) {
         str_release(&ids);
         return rc;
     }
-    rc = store_bind(st, "tt", match, ids.buf);
+    int64_t lo, hi;
+    hit_range(hits, n, &lo, &hi);
+    rc = scan ? store_bind(st, "ttii", match, ids.buf, lo, hi)
+              : store_bind(st, "tt", match, ids.buf);
     struct str snip;
     str_init(&snip, 64 * 1024);
     while (!rc && (rc = store_step(st)) == STORE_ROW) {
@@ -478,49 +592,6 @@ static int page_joined(struct store_conn *c, const char *match, const struct fil
     return collect_hits(st, rc, hits, (size_t)limit, n);
 }
 
-/* The ranked page from the index alone. With at most REC_SEARCH_RANKED
- * matches (total is the capped count) all are ranked by rec_rank. With more,
- * ranking them all would cost as much as their hundred thousands, so two
- * windows are ranked, each found in document id order (FTS5 yields matches
- * by rowid, so SQLite stops after the window and bm25 runs for it alone):
- * first the newest matches in a title or reference (title_match), then the
- * newest other matches, each window by rec_rank. The first looks no further
- * back than floor, the oldest of the newest REC_SEARCH_MAX_COUNT + 1
- * matches: when the words rarely meet in a title, it would read all. */
-static int page_indexed(struct store_conn *c, const char *match, const char *title_match,
-                        int64_t total, int64_t floor, int64_t limit, int64_t offset,
-                        struct hit *hits, size_t *n)
-{
-    struct store_stmt *st;
-    int rc;
-    if (total <= REC_SEARCH_RANKED) {
-        rc = store_prepare(c,
-                           "SELECT rowid, " REC_SEARCH_RANK " FROM doc_search"
-                           " WHERE doc_search MATCH ? ORDER BY 2, 1 DESC LIMIT ? OFFSET ?",
-                           &st);
-        if (rc)
-            return rc;
-        rc = store_bind(st, "tii", match, limit, offset);
-    } else {
-        int64_t window = offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED;
-        rc = store_prepare(
-            c,
-            "WITH a AS MATERIALIZED (SELECT rowid AS id, " REC_SEARCH_RANK " AS score"
-            "  FROM doc_search WHERE doc_search MATCH ?1 AND rowid >= ?6"
-            "  ORDER BY rowid DESC LIMIT ?3),"
-            " b AS (SELECT rowid AS id, " REC_SEARCH_RANK " AS score"
-            "  FROM doc_search WHERE doc_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3)"
-            " SELECT id, score FROM (SELECT id, score, 0 AS tier FROM a"
-            "  UNION ALL SELECT id, score, 1 FROM b WHERE id NOT IN (SELECT id FROM a))"
-            " ORDER BY tier, score, id DESC LIMIT ?4 OFFSET ?5",
-            &st);
-        if (rc)
-            return rc;
-        rc = store_bind(st, "ttiiii", title_match, match, window, limit, offset, floor);
-    }
-    return collect_hits(st, rc, hits, (size_t)limit, n);
-}
-
 /* Fetches the details of hits[0..n) (user_match: the words alone, for the
  * snippets) and appends them to items in that order. */
 static int emit_hits(struct store_conn *c, const char *user_match, bool prefix,
@@ -539,24 +610,6 @@ static int emit_hits(struct store_conn *c, const char *user_match, bool prefix,
     return rc;
 }
 
-/* Runs the ranked page query (ids and scores only; with the access terms in
- * match), then fetches the details of those hits, appending them to items
- * in rank order. */
-static int search_page(struct store_conn *c, const char *match, const char *title_match,
-                       const char *user_match, bool prefix, const struct filters *f, bool joined,
-                       int64_t total, int64_t floor, int64_t limit, int64_t offset, json_t *items)
-{
-    struct hit hits[REC_PAGE_MAX];
-    size_t n = 0;
-    if (limit > REC_PAGE_MAX)
-        limit = REC_PAGE_MAX;
-    int rc = joined ? page_joined(c, match, f, limit, offset, hits, &n)
-                    : page_indexed(c, match, title_match, total, floor, limit, offset, hits, &n);
-    if (!rc)
-        rc = emit_hits(c, user_match, prefix, hits, n, items);
-    return rc;
-}
-
 static int hit_cmp(const void *a, const void *b)
 {
     const struct hit *x = a, *y = b;
@@ -565,101 +618,144 @@ static int hit_cmp(const void *a, const void *b)
     return x->doc > y->doc ? -1 : x->doc < y->doc;
 }
 
-/* A query with a prefix term, without joined filters: FTS5 expands a prefix
- * into the merged list of all words that begin with it, for each statement
- * anew, so one statement does the count and the ranking: the newest
- * REC_SEARCH_MAX_COUNT + 1 matches with their rec_rank, of which the newest
- * REC_SEARCH_RANKED (or as many as the page reaches) are ranked (a title or
- * reference match outranks any number of matches in the text there). */
-static int search_prefix(struct store_conn *c, const char *match, const char *user_match,
-                         int64_t limit, int64_t offset, json_t *items, int64_t *ret_total)
+/* A match of search_indexed. */
+struct match {
+    struct hit hit;     /* document and rec_rank */
+    double title_score; /* rec_rank of the title and reference alone */
+    bool titled;        /* the words match in its title or reference */
+};
+
+/* Counts and ranks from the index alone (no joined filters; visibility is
+ * in match) in one statement: the newest REC_SEARCH_MAX_COUNT + 1 matches
+ * (an exact count of a common word would visit every match, which no page
+ * needs; FTS5 yields matches by document id, so SQLite stops after them),
+ * each with its rec_rank and whether the words match in its title or
+ * reference (rec_titled with groups, see build_match). With at most
+ * REC_SEARCH_RANKED matches all are ranked by rec_rank; with more, ranking
+ * them all would cost as much as their hundred thousands, so two windows
+ * are: first the newest REC_SEARCH_RANKED (or as many as the page reaches)
+ * of those with the words in a title or reference, by the rank of these
+ * columns (with negated words: plus the whole rank), then the newest as
+ * many of the others by rec_rank. One pass instead of a count and a statement per window,
+ * which read the same posting lists three times (a user's query with a few
+ * thousand visible matches read them to their end each time); and a prefix
+ * that FTS5 expands by merging posting lists is expanded once. */
+static int search_indexed(struct store_conn *c, const char *match, const char *groups, bool negated,
+                          const char *user_match, bool merged, int64_t limit, int64_t offset,
+                          json_t *items, int64_t *ret_total)
 {
-    size_t max = REC_SEARCH_MAX_COUNT + 1, n = 0;
-    struct hit *all = malloc(max * sizeof *all);
-    if (!all)
+    if (limit > REC_PAGE_MAX)
+        limit = REC_PAGE_MAX;
+    if (offset > REC_SEARCH_MAX_OFFSET)
+        limit = offset = 0; /* nothing so deep is shown, only counted */
+    size_t counted = REC_SEARCH_MAX_COUNT + 1;
+    size_t window =
+        (size_t)(offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED);
+    /* a deep page may need more of the newest matches than are counted */
+    size_t max = window > counted ? window : counted, n = 0;
+    struct match *all = malloc(max * sizeof *all);
+    struct hit *ranked = malloc(2 * window * sizeof *ranked);
+    if (!all || !ranked) {
+        free(all);
+        free(ranked);
         return ERR_NOMEM;
+    }
     struct store_stmt *st;
     int rc = store_prepare(c,
-                           "SELECT rowid, " REC_SEARCH_RANK " FROM doc_search"
-                           " WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT ?",
+                           "SELECT rowid, " REC_SEARCH_RANK ", CASE WHEN"
+                           " rec_titled(doc_search, ?, 3) THEN " REC_SEARCH_RANK_TITLE " END"
+                           " FROM doc_search WHERE doc_search MATCH ? ORDER BY rowid DESC LIMIT ?",
                            &st);
     if (!rc) {
-        rc = store_bind(st, "ti", match, (int64_t)max);
-        rc = collect_hits(st, rc, all, max, &n);
+        rc = store_bind(st, "tti", groups, match, (int64_t)max);
+        while (!rc && (rc = store_step(st)) == STORE_ROW) {
+            rc = 0;
+            if (n < max)
+                all[n++] = (struct match){{store_col_int(st, 0), store_col_double(st, 1)},
+                                          store_col_double(st, 2),
+                                          !store_col_null(st, 2)};
+        }
+        if (rc == STORE_DONE)
+            rc = 0;
+        store_done(st);
     }
+    size_t m = 0, first = 0;
     if (!rc) {
-        *ret_total = (int64_t)n;
-        if (limit > REC_PAGE_MAX)
-            limit = REC_PAGE_MAX;
-        size_t window =
-            (size_t)(offset + limit > REC_SEARCH_RANKED ? offset + limit : REC_SEARCH_RANKED);
-        if (window > n)
-            window = n;
-        qsort(all, window, sizeof *all, hit_cmp);
-        size_t from = (size_t)offset < window ? (size_t)offset : window;
-        size_t m = window - from < (size_t)limit ? window - from : (size_t)limit;
-        rc = emit_hits(c, user_match, true, all + from, m, items);
+        *ret_total = (int64_t)(n < counted ? n : counted);
+        if (n <= REC_SEARCH_RANKED) {
+            for (size_t i = 0; i < n; i++)
+                ranked[m++] = all[i].hit;
+            qsort(ranked, m, sizeof *ranked, hit_cmp);
+        } else {
+            /* titled among the counted matches, then the others of the newest */
+            for (size_t i = 0; i < n && i < counted && first < window; i++)
+                if (all[i].titled)
+                    ranked[first++] = (struct hit){
+                        all[i].hit.doc, all[i].title_score + (negated ? all[i].hit.score : 0)};
+            m = first;
+            for (size_t i = 0; i < n && i < window; i++)
+                if (!all[i].titled || i >= counted)
+                    ranked[m++] = all[i].hit;
+            qsort(ranked, first, sizeof *ranked, hit_cmp);
+            qsort(ranked + first, m - first, sizeof *ranked, hit_cmp);
+        }
+        size_t from = (size_t)offset < m ? (size_t)offset : m;
+        size_t k = m - from < (size_t)limit ? m - from : (size_t)limit;
+        rc = emit_hits(c, user_match, merged, ranked + from, k, items);
     }
     free(all);
+    free(ranked);
     return rc;
 }
 
-/* Counts the hits, up to REC_SEARCH_MAX_COUNT + 1: an exact count of a
- * common word would visit every match, which no page needs. Without the
- * joined filters the index alone counts (visibility is in the match), the
- * newest first, and *ret_floor gets the oldest document id it counted. */
-static int search_count(struct store_conn *c, const char *match, const struct filters *f,
-                        bool joined, int64_t *ret, int64_t *ret_floor)
+/* With the filters that need the joins (plan node, year, status,
+ * direction; visibility and office are in the match already): counts the
+ * hits up to REC_SEARCH_MAX_COUNT + 1, then ranks them by bm25 and fetches
+ * the details of the page. */
+static int search_joined(struct store_conn *c, const char *match, const char *user_match,
+                         bool merged, const struct filters *f, int64_t limit, int64_t offset,
+                         json_t *items, int64_t *ret_total)
 {
     struct store_stmt *st;
-    int rc = store_prepare(c,
-                           joined ? "SELECT count(*) FROM (SELECT 1" SEARCH_FROM_WHERE " LIMIT ?)"
-                                  : "SELECT count(*), min(id) FROM (SELECT rowid AS id"
-                                    " FROM doc_search WHERE doc_search MATCH ?"
-                                    " ORDER BY rowid DESC LIMIT ?)",
-                           &st);
+    int rc = store_prepare(c, "SELECT count(*) FROM (SELECT 1" SEARCH_FROM_WHERE " LIMIT ?)", &st);
     if (rc)
         return rc;
-    if (joined)
-        rc = store_bind(st,
-                        "tiiiiittttiitttt"
-                        "i",
-                        match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
-                        f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status,
-                        f->direction, f->direction, (int64_t)REC_SEARCH_MAX_COUNT + 1);
-    else
-        rc = store_bind(st, "ti", match, (int64_t)REC_SEARCH_MAX_COUNT + 1);
+    rc = store_bind(st,
+                    "tiiiiittttiitttt"
+                    "i",
+                    match, f->system, f->unit, f->unit, f->office, f->office, f->plan, f->plan,
+                    f->plan_lo, f->plan_hi, f->year, f->year, f->status, f->status, f->direction,
+                    f->direction, (int64_t)REC_SEARCH_MAX_COUNT + 1);
     if (!rc)
         rc = store_step(st);
     if (rc == STORE_ROW) {
-        *ret = store_col_int(st, 0);
-        *ret_floor = joined ? 0 : store_col_int(st, 1);
+        *ret_total = store_col_int(st, 0);
         rc = 0;
     } else if (rc == STORE_DONE) {
         rc = ERR_DB;
     }
     store_done(st);
+    if (rc || *ret_total <= offset || offset > REC_SEARCH_MAX_OFFSET)
+        return rc;
+    struct hit hits[REC_PAGE_MAX];
+    size_t n = 0;
+    if (limit > REC_PAGE_MAX)
+        limit = REC_PAGE_MAX;
+    rc = page_joined(c, match, f, limit, offset, hits, &n);
+    if (!rc)
+        rc = emit_hits(c, user_match, merged, hits, n, items);
     return rc;
 }
 
 /* Appends "(user) AND <access terms>" to full: the actor's office or an
  * office sharing the file (unless the actor is the system), and the office
  * filter. The terms are strings that start with 0x1F, as the index's acl
- * column. With title > 0, the words must match in a title or reference;
- * with 2, the whole expression must match too (the column filter alone
- * would let a word excluded by "-" hide in the text). */
-static int access_match(const char *user, const struct filters *f, int title, struct str *full)
+ * column; they come after the words, so their phrases are numbered last. */
+static int access_match(const char *user, const struct filters *f, struct str *full)
 {
-    if (title)
-        str_adds(full, "{title refs} : ");
     str_addc(full, '(');
     str_adds(full, user);
     str_addc(full, ')');
-    if (title == 2) {
-        str_adds(full, " AND (");
-        str_adds(full, user);
-        str_addc(full, ')');
-    }
     if (!f->system)
         str_addf(full, " AND (\"\x1f o%lld\" OR \"\x1f s%lld\")", (long long)f->unit,
                  (long long)f->unit);
@@ -698,18 +794,13 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     if (per_page > REC_PAGE_MAX)
         per_page = REC_PAGE_MAX;
     int64_t offset = (page - 1) * per_page;
-    struct str match;
-    str_init(&match, 16 * 1024);
-    int nterms = 0;
-    bool prefix = false, negated = false;
-    int rc = build_match(text, &match, &nterms, &prefix, &negated);
-    struct str full, title;
-    str_init(&full, 16 * 1024);
-    str_init(&title, 32 * 1024);
-    if (!rc)
-        rc = access_match(match.buf, &f, 0, &full);
-    if (!rc)
-        rc = access_match(match.buf, &f, negated ? 2 : 1, &title);
+    struct parsed r;
+    parse_query(text, &r);
+    if (r.short_prefix)
+        return ERR_INVALID;
+    struct str match, full;
+    str_init(&match, 64 * 1024);
+    str_init(&full, 64 * 1024);
     /* visibility and office are in the match: the joins, when the other
      * filters need them, no longer check them */
     bool joined = f.plan || f.year || f.status || f.direction;
@@ -717,26 +808,29 @@ int rec_search(struct store *s, const struct rec_actor *a, const struct rec_sear
     fj.system = 1;
     fj.office = 0;
     json_t *items = json_array();
-    if (!items)
-        rc = ERR_NOMEM;
-    int64_t total = 0, floor = 0;
+    int rc = items ? 0 : ERR_NOMEM;
+    int64_t total = 0;
+    char groups[2 * REC_SEARCH_MAX_TERMS + 1];
+    bool merged = false;
+    if (!rc && r.npos > 0)
+        rc = build_match(&r, &match, groups, &merged);
+    if (!rc && r.npos > 0)
+        rc = access_match(match.buf, &f, &full);
     struct store_conn *c = NULL;
-    if (!rc && nterms > 0 && (rc = store_get(s, &c)) == 0) {
+    if (!rc && r.npos > 0 && (rc = store_get(s, &c)) == 0) {
         /* one read transaction: the count and the page see the same data */
         rc = store_begin(c, false);
-        if (!rc && prefix && !joined && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_prefix(c, full.buf, match.buf, per_page, offset, items, &total);
+        if (!rc && joined)
+            rc =
+                search_joined(c, full.buf, match.buf, merged, &fj, per_page, offset, items, &total);
         else if (!rc)
-            rc = search_count(c, full.buf, &fj, joined, &total, &floor);
-        if (!rc && !(prefix && !joined) && total > offset && offset <= REC_SEARCH_MAX_OFFSET)
-            rc = search_page(c, full.buf, title.buf, match.buf, prefix, &fj, joined, total, floor,
-                             per_page, offset, items);
+            rc = search_indexed(c, full.buf, groups, r.nneg > 0, match.buf, merged, per_page,
+                                offset, items, &total);
         store_rollback(c);
         store_put(s, c);
     }
     str_release(&match);
     str_release(&full);
-    str_release(&title);
     json_t *res = NULL;
     if (!rc) {
         bool capped = total > REC_SEARCH_MAX_COUNT;
@@ -801,6 +895,8 @@ static int api_search(struct http_req *req, struct http_resp *resp)
     int rc = rec_search(app->store, &a, &q, &res);
     if (rc == ERR_TOOBIG)
         return bad_param(resp, "Die Suchanfrage ist zu lang (höchstens 1000 Zeichen).");
+    if (rc == ERR_INVALID && rec_search_short_prefix(q.q))
+        return bad_param(resp, REC_SEARCH_MSG_SHORT_PREFIX);
     if (rc == ERR_INVALID)
         return bad_param(resp, "Unbekannter Filter: plan ist ein Aktenplan-Kennzeichen wie "
                                "32.10, status open/closed/offered, direction in/out/internal.");

@@ -158,6 +158,44 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_conte
     sqlite3_result_double(res, -score);
 }
 
+/* The FTS5 function rec_titled(table, groups, mask): 1 when, in the current
+ * row, every group of phrases has an instance in a column of the bit mask
+ * mask (bit i: column i), else 0. groups has one byte per phrase of the
+ * query, in the order of the query: phrases with the same letter form a
+ * group (alternatives: one of them is enough), '-' and phrases past its end
+ * belong to none. It tells, while the matches are read, which of them a
+ * column filter ("{title refs} : …") would also have matched. */
+static void titled_fn(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *res, int nval,
+                      sqlite3_value **vals)
+{
+    if (nval != 2) {
+        sqlite3_result_error(res, "rec_titled: groups and column mask expected", -1);
+        return;
+    }
+    const unsigned char *groups = sqlite3_value_text(vals[0]);
+    int ngroups = sqlite3_value_bytes(vals[0]);
+    sqlite3_int64 mask = sqlite3_value_int64(vals[1]);
+    int nphrase = api->xPhraseCount(ctx), ninst = 0;
+    int rc = api->xInstCount(ctx, &ninst);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(res, rc);
+        return;
+    }
+    /* the groups (bytes) that have an instance in the columns */
+    unsigned char seen[256] = {0};
+    for (int i = 0; i < ninst; i++) {
+        int ip, ic, io;
+        if (api->xInst(ctx, i, &ip, &ic, &io) == SQLITE_OK && ip >= 0 && ip < nphrase &&
+            ip < ngroups && ic >= 0 && ic < 63 && (mask >> ic) & 1)
+            seen[groups[ip]] = 1;
+    }
+    int all = 1;
+    for (int p = 0; p < ngroups && p < nphrase; p++)
+        if (groups[p] != '-' && !seen[groups[p]])
+            all = 0;
+    sqlite3_result_int(res, all);
+}
+
 /* Gets the FTS5 API of db through "SELECT fts5(?)" (the documented way). */
 static fts5_api *fts5_api_of(sqlite3 *db)
 {
@@ -180,5 +218,7 @@ int sqlite_fts_register(sqlite3 *db)
     int rc = api->xCreateTokenizer(api, "german", NULL, &german, NULL);
     if (rc == SQLITE_OK)
         rc = api->xCreateFunction(api, "rec_rank", NULL, rank_fn, NULL);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, "rec_titled", NULL, titled_fn, NULL);
     return rc;
 }

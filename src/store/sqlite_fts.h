@@ -6,9 +6,10 @@
 
 #include <sqlite3.h>
 
-/* Registers the tokenizer "german" (stem.h) and the ranking function
+/* Registers the tokenizer "german" (stem.h), the ranking function
  * rec_rank(table, weight...) (a bm25 without document frequencies and
- * lengths, see sqlite_fts.c) with the FTS5 module of db.
+ * lengths) and rec_titled(table, groups, mask) (whether the words of the
+ * query occur in given columns; see sqlite_fts.c) with the FTS5 module of db.
  * Returns a SQLite result code: SQLITE_OK, or SQLITE_ERROR when the SQLite
  * library was built without FTS5. */
 int sqlite_fts_register(sqlite3 *db);

@@ -205,6 +205,25 @@ describe('visibility, filters and paging', () => {
     assert.ok(body.items[0].score > body.items[1].score);
   });
 
+  test('prefixes: 3 to 6 letters (own index) and longer ones; shorter ones: 400 with a German message', async () => {
+    // "Kehrpflicht" in a title, "Kehrwoche" in a title and a text
+    const kehr = (await search(amt32, { q: 'Kehr*' })).body;
+    assert.ok(has(docs.pdf, docs.txt)(kehr), JSON.stringify(ids(kehr)));
+    assert.deepEqual(ids((await search(amt32, { q: 'Kehrpfl*' })).body), [docs.pdf]);
+    assert.deepEqual(ids((await search(amt32, { q: 'kehrpflicht*' })).body), [docs.pdf]);
+    // shared with office 50 above: it finds the same; office 50 as a filter finds nothing
+    assert.deepEqual(ids((await search(amt50, { q: 'Kehr*' })).body), ids(kehr));
+    assert.equal((await search(amt32, { q: 'Kehr*', office: 50 })).body.total, 0);
+    for (const q of ['Ke*', 'Antrag K*', '-ab* Antrag']) {
+      const { status, body } = await search(amt32, { q });
+      assert.equal(status, 400, q);
+      assert.match(body.error, /mindestens 3 Buchstaben/);
+    }
+    const page = await amt32.fetch(`/suche?q=${enc('Ke*')}`);
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /mindestens 3 Buchstaben/);
+  });
+
   test('bad parameters: 400 with a German message; no login: 401', async () => {
     for (const params of [{ office: 'x' }, { year: '20x6' }, { page: '0' }, { per_page: '101' }, { status: 'weg' }, { direction: 'hin' }, { plan: '32..10' }, { q: 'x'.repeat(1001) }]) {
       const { status, body } = await search(amt32, { q: 'Antrag', ...params });

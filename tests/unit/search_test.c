@@ -263,12 +263,23 @@ static void test_access_tokens(void **state)
     char fref[REC_REF_MAX], cref[REC_REF_MAX];
     make_case(f, "32.30.01", "Gehwegplatten Birkenweg", fref, cref);
     make_doc(f, cref, "Schadensmeldung", NULL);
-    static const char *const typed[] = {"o32",     "s32",          "o3*", "\x1f o32",
-                                        "\x1fo32", "\"\x1f o32\"", "o*",  "\x1f*"};
+    static const char *const typed[] = {"o32",     "s32",          "o32*",      "\x1f o32",
+                                        "\x1fo32", "\"\x1f o32\"", "\x1eo32",   "\x1e\x1fo32",
+                                        "s32*",    "o3200*",       "\x1f o32*", "\x1eo32*"};
     for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++) {
         if (total(find(f, &sys, typed[i])) != 0 || total(find(f, &user50, typed[i])) != 0)
             fail_msg("typed access token %zu matched", i);
     }
+    /* shorter prefixes are refused (they would read most of the index) */
+    static const char *const short_prefix[] = {"o3*", "o*", "Antrag a*", "-ab* Antrag"};
+    for (size_t i = 0; i < sizeof short_prefix / sizeof short_prefix[0]; i++) {
+        struct rec_search_query sq = {.q = short_prefix[i]};
+        json_t *res = NULL;
+        assert_int_equal(rec_search(f->s, &sys, &sq, &res), ERR_INVALID);
+        assert_true(rec_search_short_prefix(short_prefix[i]));
+    }
+    assert_false(rec_search_short_prefix("Bau*"));
+    assert_false(rec_search_short_prefix("Antrag"));
     assert_int_equal(total(find(f, &user50, "Birkenweg")), 0);
     assert_int_equal(rec_file_share(f->s, &sys, fref, 50), 0);
     assert_int_equal(total(find(f, &user50, "Birkenweg")), 1);
@@ -391,6 +402,113 @@ static void test_upgrade_to_access_tokens(void **state)
     fx_close(f);
 }
 
+/* The ids of the hits of q for a, in rank order, as "id,id,…" into out
+ * (with the total in front). */
+static void hit_ids(struct fx *f, const struct rec_actor *a, const char *q, char *out, size_t n)
+{
+    struct rec_search_query sq = {.q = q, .per_page = 100};
+    json_t *res = NULL;
+    assert_int_equal(rec_search(f->s, a, &sq, &res), 0);
+    size_t len = (size_t)snprintf(
+        out, n, "%lld:", (long long)json_integer_value(json_object_get(res, "total")));
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(res, "items"), i, it)
+    {
+        if (len < n)
+            len +=
+                (size_t)snprintf(out + len, n - len, "%lld,",
+                                 (long long)json_integer_value(json_object_get(it, "document_id")));
+    }
+    json_decref(res);
+}
+
+/* A data directory indexed before migration 103 (prefix indexes) is
+ * converted in place: prefix queries of every length find the same
+ * documents in the same order as before, the access tokens are kept, and
+ * the index keeps following changes. */
+static void test_upgrade_to_prefix_index(void **state)
+{
+    (void)state;
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->tmp, sizeof f->tmp, "/tmp/rathaus-search-prefix-XXXXXX");
+    assert_non_null(mkdtemp(f->tmp));
+    snprintf(f->dir, sizeof f->dir, "%s/data", f->tmp);
+    assert_int_equal(store_open(f->dir, STORE_CREATE, &f->s), 0);
+    /* everything but the search migrations after 102 */
+    struct store_migration old[64];
+    size_t k = 0;
+    for (size_t i = 0; i < journal_migrations_count; i++)
+        old[k++] = journal_migrations[i];
+    for (size_t i = 0; i < web_migrations_count; i++)
+        old[k++] = web_migrations[i];
+    for (size_t i = 0; i < records_migrations_count; i++)
+        old[k++] = records_migrations[i];
+    assert_int_equal(records_search_migrations[1].id, 102);
+    old[k++] = records_search_migrations[0];
+    old[k++] = records_search_migrations[1];
+    assert_int_equal(store_migrate(f->s, old, k, NULL), 0);
+    struct store_conn *c;
+    assert_int_equal(store_get(f->s, &c), 0);
+    assert_int_equal(store_begin(c, true), 0);
+    assert_int_equal(web_units_seed(c, "test"), 0);
+    assert_int_equal(rec_plan_seed(c, "test"), 0);
+    assert_int_equal(store_commit(c), 0);
+    store_put(f->s, c);
+    char fref[REC_REF_MAX], cref[REC_REF_MAX], gref[REC_REF_MAX], gcref[REC_REF_MAX];
+    make_case(f, "32.30.01", "Baumschutz Lindenplatz", fref, cref);
+    make_case(f, "32.30.01", "Baugenehmigung Lindenplatz", gref, gcref);
+    add_text(f, make_doc(f, cref, "Baumgutachten", NULL),
+             "Die Genehmigungsbehörde prüft die Baumfällung am Lindenplatz.");
+    add_text(f, make_doc(f, gcref, "Bauantrag", NULL),
+             "Antrag auf Genehmigung eines Anbaus; Bauvorlagen folgen.");
+    add_text(f, make_doc(f, gcref, "Stellungnahme", NULL),
+             "Der Bauausschuss empfiehlt die Genehmigungen mit Auflagen.");
+    make_doc(f, cref, "Straßenbaulastträger", NULL);
+    struct rec_actor sys = rec_actor_system("test");
+    assert_int_equal(rec_file_share(f->s, &sys, fref, 50), 0);
+    assert_int_equal(rec_extract_drain(f->s, 1), 0);
+    static const char *const qs[] = {"Bau*",         "Baum*",       "Baua*",           "Bauant*",
+                                     "Genehmigung*", "Genehm*",     "Lindenpl*",       "Straßenb*",
+                                     "Bau* Genehm*", "Bau* -Baum*", "\"Antrag auf\"*", "Lin*"};
+    const struct rec_actor *const actors[] = {&user32, &user50, &sys};
+    enum { NQ = sizeof qs / sizeof qs[0], NA = 3 };
+    static char before[NQ][NA][256];
+    for (size_t i = 0; i < NQ; i++)
+        for (size_t a = 0; a < NA; a++)
+            hit_ids(f, actors[a], qs[i], before[i][a], sizeof before[i][a]);
+    assert_string_equal(before[0][2], "4:2,1,3,4,"); /* titles first */
+    /* now 103 */
+    assert_int_equal(fx_migrate_all(f->s), 0);
+    assert_int_equal(store_get(f->s, &c), 0);
+    int64_t n = 0;
+    assert_int_equal(store_query_int(c, &n,
+                                     "SELECT count(*) FROM sqlite_schema WHERE name = 'doc_search'"
+                                     " AND sql LIKE '%prefix = ''3 4 5 6''%'",
+                                     ""),
+                     0);
+    store_put(f->s, c);
+    assert_int_equal(n, 1);
+    for (size_t i = 0; i < NQ; i++)
+        for (size_t a = 0; a < NA; a++) {
+            char after[256];
+            hit_ids(f, actors[a], qs[i], after, sizeof after);
+            if (strcmp(before[i][a], after) != 0)
+                fail_msg("„%s“ as actor %zu: %s before, %s after", qs[i], a, before[i][a], after);
+        }
+    assert_int_equal(total(find(f, &user50, "Baum*")), 2);
+    assert_int_equal(total(find(f, &user50, "Bauant*")), 0);
+    /* the triggers are back: a new title and a share reach the index */
+    int64_t doc = make_doc(f, gcref, "Bauzeitenplan", NULL);
+    assert_int_equal(first_doc(find(f, &user32, "Bauzeit*")), doc);
+    assert_int_equal(total(find(f, &user50, "Bauzeit*")), 0);
+    assert_int_equal(rec_file_share(f->s, &sys, gref, 50), 0);
+    assert_int_equal(first_doc(find(f, &user50, "Bauzeit*")), doc);
+    assert_index_ok(f);
+    fx_close(f);
+}
+
 /* Queries a user may type: none may produce an SQL error. */
 static void test_hostile_queries(void **state)
 {
@@ -410,7 +528,7 @@ static void test_hostile_queries(void **state)
         struct rec_search_query q = {.q = qs[i]};
         json_t *res = NULL;
         int rc = rec_search(f->s, &user32, &q, &res);
-        if (rc)
+        if (rc && !(rc == ERR_INVALID && rec_search_short_prefix(qs[i])))
             fail_msg("query %zu „%s“: %d", i, qs[i], rc);
         json_decref(res);
     }
@@ -428,7 +546,7 @@ static void test_hostile_queries(void **state)
         struct rec_search_query sq = {.q = q};
         json_t *res = NULL;
         int rc = rec_search(f->s, &user32, &sq, &res);
-        if (rc)
+        if (rc && !(rc == ERR_INVALID && rec_search_short_prefix(q)))
             fail_msg("random query %d: %d", i, rc);
         json_decref(res);
     }
@@ -454,6 +572,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_access_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_matches, setup, teardown),
         cmocka_unit_test(test_upgrade_to_access_tokens),
+        cmocka_unit_test(test_upgrade_to_prefix_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
