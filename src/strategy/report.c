@@ -436,6 +436,47 @@ static int pdf_rows(struct pdf_doc *doc, const json_t *arr, size_t ncols, const 
     return rc;
 }
 
+/* The report's tables after its summary: heading, list in the report data,
+ * column titles and the keys of their values (see lookup). */
+static const struct section {
+    const char *heading;
+    const char *list;
+    size_t ncols;
+    const char *titles[6];
+    const char *keys[6];
+} SECTIONS[] = {
+    {"Maßnahmen Soll/Ist",
+     "measures",
+     6,
+     {"Nr.", "Maßnahme", "Status", "Soll", "Ist", "Abweichung"},
+     {"nr", "title", "status", "jahr.soll_text", "jahr.ist_text", "jahr.deviation_full"}},
+    {"Budget",
+     "budget",
+     4,
+     {"Kategorie", "Soll", "Ist", "Abweichung"},
+     {"label", "soll_text", "ist_text", "deviation_full"}},
+    {"Kennzahlen",
+     "kpis",
+     4,
+     {"Kennzahl", "Wert", "Ziel", "Stand"},
+     {"name", "value_text", "target_text", "day"}},
+    {"Reifegrad",
+     "maturity",
+     4,
+     {"Bereich", "Stufe (0–5)", "Nachweis", "Datum"},
+     {"name", "level_text", "evidence", "dated"}},
+    {"Schulungen",
+     "trainings",
+     4,
+     {"Datum", "Kurs", "Amt", "Teilnehmende"},
+     {"held_on", "course", "unit_text", "participants_text"}},
+    {"Strategiegespräche",
+     "reviews",
+     3,
+     {"Datum", "Titel", "Notizen"},
+     {"held_on", "title", "notes"}},
+};
+
 int strat_report_pdf(const json_t *d, struct str *out)
 {
     int year = (int)json_integer_value(json_object_get(d, "year"));
@@ -474,48 +515,10 @@ int strat_report_pdf(const json_t *d, struct str *out)
                  (int)json_integer_value(json_object_get(s, "reviews")));
         rc = line.err ? line.err : pdf_para(doc, line.buf);
     }
-    if (!rc)
-        rc = pdf_heading(doc, 2, "Maßnahmen Soll/Ist");
-    if (!rc) {
-        static const char *const t[] = {"Nr.", "Maßnahme", "Status", "Soll", "Ist", "Abweichung"};
-        static const char *const k[] = {
-            "nr", "title", "status", "jahr.soll_text", "jahr.ist_text", "jahr.deviation_full"};
-        rc = pdf_rows(doc, json_object_get(d, "measures"), 6, t, k);
-    }
-    if (!rc)
-        rc = pdf_heading(doc, 2, "Budget");
-    if (!rc) {
-        static const char *const t[] = {"Kategorie", "Soll", "Ist", "Abweichung"};
-        static const char *const k[] = {"label", "soll_text", "ist_text", "deviation_full"};
-        rc = pdf_rows(doc, json_object_get(d, "budget"), 4, t, k);
-    }
-    if (!rc)
-        rc = pdf_heading(doc, 2, "Kennzahlen");
-    if (!rc) {
-        static const char *const t[] = {"Kennzahl", "Wert", "Ziel", "Stand"};
-        static const char *const k[] = {"name", "value_text", "target_text", "day"};
-        rc = pdf_rows(doc, json_object_get(d, "kpis"), 4, t, k);
-    }
-    if (!rc)
-        rc = pdf_heading(doc, 2, "Reifegrad");
-    if (!rc) {
-        static const char *const t[] = {"Bereich", "Stufe (0–5)", "Nachweis", "Datum"};
-        static const char *const k[] = {"name", "level_text", "evidence", "dated"};
-        rc = pdf_rows(doc, json_object_get(d, "maturity"), 4, t, k);
-    }
-    if (!rc)
-        rc = pdf_heading(doc, 2, "Schulungen");
-    if (!rc) {
-        static const char *const t[] = {"Datum", "Kurs", "Amt", "Teilnehmende"};
-        static const char *const k[] = {"held_on", "course", "unit_text", "participants_text"};
-        rc = pdf_rows(doc, json_object_get(d, "trainings"), 4, t, k);
-    }
-    if (!rc)
-        rc = pdf_heading(doc, 2, "Strategiegespräche");
-    if (!rc) {
-        static const char *const t[] = {"Datum", "Titel", "Notizen"};
-        static const char *const k[] = {"held_on", "title", "notes"};
-        rc = pdf_rows(doc, json_object_get(d, "reviews"), 3, t, k);
+    for (size_t i = 0; !rc && i < sizeof SECTIONS / sizeof SECTIONS[0]; i++) {
+        const struct section *sec = &SECTIONS[i];
+        if (!(rc = pdf_heading(doc, 2, sec->heading)))
+            rc = pdf_rows(doc, json_object_get(d, sec->list), sec->ncols, sec->titles, sec->keys);
     }
     if (!rc)
         rc = pdf_render(doc, out);
