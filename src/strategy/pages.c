@@ -219,6 +219,24 @@ static int get_measure(struct http_req *req, struct http_resp *resp)
     return measure_page(req, resp, 200, NULL);
 }
 
+/* After a write to measure req->param[0]: its page again with the reason
+ * (422) when the input was refused, else back to it with "gespeichert".
+ * Releases why. */
+static int measure_saved(struct http_req *req, struct http_resp *resp, int rc, struct str *why)
+{
+    if (rc == ERR_INVALID) {
+        rc = measure_page(req, resp, 422, why->buf);
+        str_release(why);
+        return rc;
+    }
+    str_release(why);
+    if (rc)
+        return rc;
+    const char *to =
+        arena_printf(req->arena, "/strategie/massnahmen/%s?gespeichert=1", req->param[0]);
+    return to ? http_redirect(req, resp, to) : ERR_NOMEM;
+}
+
 static int post_actual(struct http_req *req, struct http_resp *resp)
 {
     struct app *app = req->app;
@@ -239,17 +257,7 @@ static int post_actual(struct http_req *req, struct http_resp *resp)
     str_init(&why, 512);
     int rc = strat_actual_set(app->store, req->user.login, req->param[0], (int)year, one, run,
                               form_get(&req->form, "bemerkung"), &why);
-    if (rc == ERR_INVALID) {
-        rc = measure_page(req, resp, 422, why.buf);
-        str_release(&why);
-        return rc;
-    }
-    str_release(&why);
-    if (rc)
-        return rc;
-    const char *to =
-        arena_printf(req->arena, "/strategie/massnahmen/%s?gespeichert=1", req->param[0]);
-    return to ? http_redirect(req, resp, to) : ERR_NOMEM;
+    return measure_saved(req, resp, rc, &why);
 }
 
 static int post_status(struct http_req *req, struct http_resp *resp)
@@ -259,17 +267,7 @@ static int post_status(struct http_req *req, struct http_resp *resp)
     str_init(&why, 512);
     int rc = strat_status_set(app->store, req->user.login, req->param[0],
                               form_get(&req->form, "status"), &why);
-    if (rc == ERR_INVALID) {
-        rc = measure_page(req, resp, 422, why.buf);
-        str_release(&why);
-        return rc;
-    }
-    str_release(&why);
-    if (rc)
-        return rc;
-    const char *to =
-        arena_printf(req->arena, "/strategie/massnahmen/%s?gespeichert=1", req->param[0]);
-    return to ? http_redirect(req, resp, to) : ERR_NOMEM;
+    return measure_saved(req, resp, rc, &why);
 }
 
 /* ---- KPIs ---------------------------------------------------------------- */

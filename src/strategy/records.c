@@ -105,7 +105,9 @@ int strat_training_delete(struct store *s, const char *actor, int64_t id)
                       "strategy.training.delete", "training", id);
 }
 
-int strat_trainings(struct store *s, int year, json_t **ret)
+/* The rows of sql (a literal with the parameters "? = 0 OR <year of a
+ * date> = ?") for year (0: all years) as a new array of objects. */
+static int year_list(struct store *s, int year, const char *sql, json_t **ret)
 {
     struct store_conn *c;
     int rc = store_get(s, &c);
@@ -114,22 +116,24 @@ int strat_trainings(struct store *s, int year, json_t **ret)
     char y[8];
     snprintf(y, sizeof y, "%04d", year);
     json_t *list = json_array();
-    if (!list)
-        rc = ERR_NOMEM;
-    else
-        rc = store_query_rows(c, list,
-                              "SELECT t.id, t.course, t.held_on, t.unit_nr, t.participants,"
-                              " t.elearning, coalesce(u.name, '') AS unit_name"
-                              " FROM strat_trainings t LEFT JOIN units u ON u.nr = t.unit_nr"
-                              " WHERE ? = 0 OR substr(t.held_on, 1, 4) = ?"
-                              " ORDER BY t.held_on DESC, t.id DESC LIMIT 5000",
-                              "it", (int64_t)year, y);
+    rc = list ? store_query_rows(c, list, sql, "it", (int64_t)year, y) : ERR_NOMEM;
     store_put(s, c);
     if (rc)
         json_decref(list);
     else
         *ret = list;
     return rc;
+}
+
+int strat_trainings(struct store *s, int year, json_t **ret)
+{
+    return year_list(s, year,
+                     "SELECT t.id, t.course, t.held_on, t.unit_nr, t.participants,"
+                     " t.elearning, coalesce(u.name, '') AS unit_name"
+                     " FROM strat_trainings t LEFT JOIN units u ON u.nr = t.unit_nr"
+                     " WHERE ? = 0 OR substr(t.held_on, 1, 4) = ?"
+                     " ORDER BY t.held_on DESC, t.id DESC LIMIT 5000",
+                     ret);
 }
 
 int strat_review_add(struct store *s, const char *actor, const char *held_on, const char *title,
@@ -176,27 +180,11 @@ int strat_review_delete(struct store *s, const char *actor, int64_t id)
 
 int strat_reviews(struct store *s, int year, json_t **ret)
 {
-    struct store_conn *c;
-    int rc = store_get(s, &c);
-    if (rc)
-        return rc;
-    char y[8];
-    snprintf(y, sizeof y, "%04d", year);
-    json_t *list = json_array();
-    if (!list)
-        rc = ERR_NOMEM;
-    else
-        rc = store_query_rows(c, list,
-                              "SELECT id, held_on, title, notes FROM strat_reviews"
-                              " WHERE ? = 0 OR substr(held_on, 1, 4) = ?"
-                              " ORDER BY held_on DESC, id DESC LIMIT 5000",
-                              "it", (int64_t)year, y);
-    store_put(s, c);
-    if (rc)
-        json_decref(list);
-    else
-        *ret = list;
-    return rc;
+    return year_list(s, year,
+                     "SELECT id, held_on, title, notes FROM strat_reviews"
+                     " WHERE ? = 0 OR substr(held_on, 1, 4) = ?"
+                     " ORDER BY held_on DESC, id DESC LIMIT 5000",
+                     ret);
 }
 
 int strat_maturity_set(struct store *s, const char *actor, const char *area, int level,
