@@ -216,7 +216,7 @@ static const xmlNode *find_global_def(const xmlNode *from, const char *id)
     return NULL;
 }
 
-/* Fills d from an xxxEventDefinition element. */
+/* Fills d from an event definition element (timerEventDefinition, messageEventDefinition, …). */
 static void read_event_def(struct walk *w, struct bpmn_event_def *d, const xmlNode *c)
 {
     static const char *const timers[] = {"timeDate", "timeDuration", "timeCycle", NULL};
