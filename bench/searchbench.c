@@ -41,6 +41,7 @@
 #endif
 
 #include "base/str.h"
+#include "benchutil.h"
 #include "records/records.h"
 #include "records/records_int.h"
 #include "store/stem.h"
@@ -64,45 +65,11 @@
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("searchbench: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-static void check(int rc, const char *what)
-{
-    if (rc)
-        die("%s: %s", what, err_message(rc));
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        die("out of memory");
-    return p;
-}
-
 static char *xstrdup(const char *z)
 {
     char *p = strdup(z);
     if (!p)
-        die("out of memory");
+        bench_die("out of memory");
     return p;
 }
 
@@ -377,12 +344,12 @@ static char **syllable_words(size_t n, struct rng *r)
     static const char *const suf[] = {"",    "ung",    "ungen", "e",    "en",  "er",
                                       "es",  "keit",   "heit",  "lich", "ig",  "isch",
                                       "nis", "schaft", "s",     "ern",  "äge", "ös"};
-    struct strset seen = {xcalloc(4 * n, sizeof(char *)), 1};
+    struct strset seen = {bench_xcalloc(4 * n, sizeof(char *)), 1};
     while (seen.cap < 4 * n)
         seen.cap <<= 1;
     free(seen.slot);
-    seen.slot = xcalloc(seen.cap, sizeof(char *));
-    char **out = xcalloc(n, sizeof(char *));
+    seen.slot = bench_xcalloc(seen.cap, sizeof(char *));
+    char **out = bench_xcalloc(n, sizeof(char *));
     size_t k = 0;
     while (k < n) {
         char w[64];
@@ -420,7 +387,7 @@ static void vocab_build(struct vocab *v, const char *path, uint64_t seed, double
     FILE *f = path ? fopen(path, "r") : NULL;
     if (f) {
         size_t cap = 1 << 16;
-        tail = xcalloc(cap, sizeof(char *));
+        tail = bench_xcalloc(cap, sizeof(char *));
         char line[256];
         while (fgets(line, sizeof line, f)) {
             size_t n = strcspn(line, "\r\n");
@@ -431,7 +398,7 @@ static void vocab_build(struct vocab *v, const char *path, uint64_t seed, double
                 cap *= 2;
                 tail = realloc(tail, cap * sizeof(char *));
                 if (!tail)
-                    die("out of memory");
+                    bench_die("out of memory");
             }
             tail[ntail++] = xstrdup(line);
         }
@@ -450,8 +417,8 @@ static void vocab_build(struct vocab *v, const char *path, uint64_t seed, double
     struct strset seen = {NULL, 1};
     while (seen.cap < 2 * total)
         seen.cap <<= 1;
-    seen.slot = xcalloc(seen.cap, sizeof(char *));
-    char **head = xcalloc(nf + nc, sizeof(char *));
+    seen.slot = bench_xcalloc(seen.cap, sizeof(char *));
+    char **head = bench_xcalloc(nf + nc, sizeof(char *));
     size_t nhead = 0;
     for (size_t i = 0; i < nf; i++)
         if (strset_add(&seen, function_words[i]))
@@ -480,7 +447,7 @@ static void vocab_build(struct vocab *v, const char *path, uint64_t seed, double
     }
 
     v->n = nhead + ntail + np;
-    v->w = xcalloc(v->n, sizeof(char *));
+    v->w = bench_xcalloc(v->n, sizeof(char *));
     size_t hi = 0, ti = 0, pi = 0;
     for (size_t rank = 0; rank < v->n; rank++) {
         if (hi == nhead && pi < np && placed_words[pi].rank <= rank)
@@ -496,8 +463,8 @@ static void vocab_build(struct vocab *v, const char *path, uint64_t seed, double
     free(tail);
     free(seen.slot);
 
-    v->cdf = xcalloc(v->n, sizeof(double));
-    v->p = xcalloc(v->n, sizeof(double));
+    v->cdf = bench_xcalloc(v->n, sizeof(double));
+    v->p = bench_xcalloc(v->n, sizeof(double));
     double sum = 0;
     for (size_t i = 0; i < v->n; i++) {
         v->p[i] = 1.0 / pow((double)(i + 1), s);
@@ -639,7 +606,7 @@ static void corpus_init(struct corpus *g, const struct vocab *v, uint64_t seed,
     g->nnodes = nnodes;
     g->units = units;
     g->nunits = nunits;
-    g->seq = xcalloc(nnodes * (YEAR_LAST - YEAR_FIRST + 1), sizeof(int));
+    g->seq = bench_xcalloc(nnodes * (YEAR_LAST - YEAR_FIRST + 1), sizeof(int));
     struct str *s[] = {&g->d.file_title, &g->d.parties, &g->d.case_title, &g->d.title,
                        &g->d.party,      &g->d.meta,    &g->d.body};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
@@ -706,7 +673,7 @@ static void gen_body(struct corpus *g, struct str *out)
 /* Generates the next document (and its file and case when they start). */
 static const struct gdoc *corpus_next(struct corpus *g)
 {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     struct gdoc *d = &g->d;
     struct rng *r = &g->r;
     d->no++;
@@ -778,8 +745,8 @@ static const struct gdoc *corpus_next(struct corpus *g)
     str_reset(&d->body);
     gen_body(g, &d->body);
     if (d->body.err || d->meta.err || d->title.err)
-        die("document %" PRId64 " too big", d->no);
-    g->gen_s += now_s() - t0;
+        bench_die("document %" PRId64 " too big", d->no);
+    g->gen_s += bench_now_s() - t0;
     return d;
 }
 
@@ -817,13 +784,13 @@ static struct stem_p *stem_weights(const struct vocab *v, struct stem *st, size_
     size_t cap = 1;
     while (cap < 2 * v->n)
         cap <<= 1;
-    struct stem_p *t = xcalloc(cap, sizeof *t);
-    char **word_stem = xcalloc(v->n, sizeof(char *));
+    struct stem_p *t = bench_xcalloc(cap, sizeof *t);
+    char **word_stem = bench_xcalloc(v->n, sizeof(char *));
     struct str out;
     str_init(&out, 1024);
     for (size_t i = 0; i < v->n; i++) {
         str_reset(&out);
-        check(stem_text(st, v->w[i], strlen(v->w[i]), 0, &out), "stem");
+        bench_check(stem_text(st, v->w[i], strlen(v->w[i]), 0, &out), "stem");
         size_t k = hash_str(out.buf) & (cap - 1);
         while (t[k].stem && strcmp(t[k].stem, out.buf) != 0)
             k = (k + 1) & (cap - 1);
@@ -902,11 +869,11 @@ static void set_fts(struct query *q)
 static void queries_build(struct query *qs, const struct vocab *v, int64_t ndocs, int reps)
 {
     struct stem *st;
-    check(stem_new(&st), "stem_new");
+    bench_check(stem_new(&st), "stem_new");
     size_t cap;
     char **word_stem;
     struct stem_p *t = stem_weights(v, st, &cap, &word_stem);
-    bool *used = xcalloc(v->n, sizeof(bool));
+    bool *used = bench_xcalloc(v->n, sizeof(bool));
     static const double rare_share[PER_CLASS] = {5e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5};
     size_t rare[PER_CLASS];
     for (int i = 0; i < PER_CLASS; i++) {
@@ -955,9 +922,9 @@ static void queries_build(struct query *qs, const struct vocab *v, int64_t ndocs
             } else {
                 snprintf(q->pg, sizeof q->pg, "%s", q->text);
             }
-            q->t_sys = xcalloc((size_t)reps, sizeof(double));
-            q->t_user = xcalloc((size_t)reps, sizeof(double));
-            q->t_pg = xcalloc((size_t)reps, sizeof(double));
+            q->t_sys = bench_xcalloc((size_t)reps, sizeof(double));
+            q->t_user = bench_xcalloc((size_t)reps, sizeof(double));
+            q->t_pg = bench_xcalloc((size_t)reps, sizeof(double));
             q->df = q->df_user = q->df_pg = -1;
         }
     }
@@ -990,7 +957,7 @@ static double quantile(double *v, size_t n, double p)
 static void class_stats(const struct query *qs, int cls, int which, int reps, double *p50,
                         double *p99)
 {
-    double *all = xcalloc((size_t)QUERIES * (size_t)reps, sizeof(double));
+    double *all = bench_xcalloc((size_t)QUERIES * (size_t)reps, sizeof(double));
     size_t n = 0;
     for (int i = 0; i < QUERIES; i++) {
         if (cls >= 0 && qs[i].cls != cls)
@@ -1026,24 +993,25 @@ static void load_plan(struct store *s, struct node **ret_nodes, size_t *ret_n, i
                       size_t *ret_nu)
 {
     struct store_conn *c;
-    check(store_get(s, &c), "store_get");
+    bench_check(store_get(s, &c), "store_get");
     struct store_stmt *st;
-    int *units = xcalloc(1000, sizeof(int));
+    int *units = bench_xcalloc(1000, sizeof(int));
     size_t nu = 0;
-    check(store_prepare(c, "SELECT nr FROM units ORDER BY nr", &st), "units");
+    bench_check(store_prepare(c, "SELECT nr FROM units ORDER BY nr", &st), "units");
     while (nu < 1000 && store_step(st) == STORE_ROW)
         units[nu++] = (int)store_col_int(st, 0);
     store_done(st);
     if (!nu)
-        die("no offices in the data directory (run rathaus init first)");
+        bench_die("no offices in the data directory (run rathaus init first)");
     size_t cap = 1024, n = 0;
-    struct node *nodes = xcalloc(cap, sizeof *nodes);
-    check(store_prepare(c,
-                        "SELECT p.id, p.code, p.title FROM plan_nodes p WHERE p.active"
-                        " AND NOT EXISTS (SELECT 1 FROM plan_nodes k WHERE k.parent_id = p.id)"
-                        " ORDER BY p.code",
-                        &st),
-          "plan");
+    struct node *nodes = bench_xcalloc(cap, sizeof *nodes);
+    bench_check(
+        store_prepare(c,
+                      "SELECT p.id, p.code, p.title FROM plan_nodes p WHERE p.active"
+                      " AND NOT EXISTS (SELECT 1 FROM plan_nodes k WHERE k.parent_id = p.id)"
+                      " ORDER BY p.code",
+                      &st),
+        "plan");
     while (n < cap && store_step(st) == STORE_ROW) {
         struct node *x = &nodes[n++];
         x->id = store_col_int(st, 0);
@@ -1058,7 +1026,7 @@ static void load_plan(struct store *s, struct node **ret_nodes, size_t *ret_n, i
     store_done(st);
     store_put(s, c);
     if (!n)
-        die("no plan nodes in the data directory");
+        bench_die("no plan nodes in the data directory");
     *ret_nodes = nodes;
     *ret_n = n;
     *ret_units = units;
@@ -1068,7 +1036,7 @@ static void load_plan(struct store *s, struct node **ret_nodes, size_t *ret_n, i
 static int64_t insert_id(struct store_conn *c, const char *what, int rc, int64_t id)
 {
     if (rc)
-        die("insert %s: %s (%s)", what, err_message(rc), store_errmsg(c));
+        bench_die("insert %s: %s (%s)", what, err_message(rc), store_errmsg(c));
     return id;
 }
 
@@ -1077,11 +1045,11 @@ static int64_t insert_id(struct store_conn *c, const char *what, int rc, int64_t
 static void rathaus_build(struct store *s, struct corpus *g, int64_t ndocs, struct build *b)
 {
     struct store_conn *c;
-    check(store_get(s, &c), "store_get");
+    bench_check(store_get(s, &c), "store_get");
     const char *at = "2026-01-15T09:00:00Z", *by = "bench";
     int64_t file_id = 0, case_id = 0;
-    double t0 = now_s(), last = t0;
-    check(store_begin(c, true), "begin");
+    double t0 = bench_now_s(), last = t0;
+    bench_check(store_begin(c, true), "begin");
     for (int64_t i = 0; i < ndocs; i++) {
         const struct gdoc *d = corpus_next(g);
         int rc;
@@ -1134,10 +1102,10 @@ static void rathaus_build(struct store *s, struct corpus *g, int64_t ndocs, stru
         b->words += d->words;
         b->text_bytes += (double)(d->title.len + strlen(d->case_ref) + d->meta.len + d->body.len);
         if ((i + 1) % BATCH_DOCS == 0 || i + 1 == ndocs) {
-            check(store_commit(c), "commit");
+            bench_check(store_commit(c), "commit");
             if (i + 1 < ndocs)
-                check(store_begin(c, true), "begin");
-            double t = now_s();
+                bench_check(store_begin(c, true), "begin");
+            double t = bench_now_s();
             if (t - last >= 30 || i + 1 == ndocs) {
                 double el = t - t0 - g->gen_s;
                 fprintf(stderr, "  rathaus: %" PRId64 " documents, %.0f/s, %.0f s\n", i + 1,
@@ -1146,9 +1114,9 @@ static void rathaus_build(struct store *s, struct corpus *g, int64_t ndocs, stru
             }
         }
     }
-    check(store_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
+    bench_check(store_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
     b->gen_seconds = g->gen_s;
-    b->seconds = now_s() - t0 - g->gen_s;
+    b->seconds = bench_now_s() - t0 - g->gen_s;
     b->docs = ndocs;
     store_put(s, c);
     b->done = true;
@@ -1164,7 +1132,7 @@ static void rathaus_sizes(struct store *s, struct build *b)
     if (stat(path, &sb) == 0)
         b->db_bytes = (double)sb.st_size;
     struct store_conn *c;
-    check(store_get(s, &c), "store_get");
+    bench_check(store_get(s, &c), "store_get");
     struct store_stmt *st;
     if (store_prepare(c, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name", &st) == 0) {
         while (store_step(st) == STORE_ROW) {
@@ -1187,22 +1155,22 @@ static void rathaus_sizes(struct store *s, struct build *b)
 static void rathaus_index_stats(struct store *s, int64_t ndocs)
 {
     struct store_conn *c;
-    check(store_get(s, &c), "store_get");
-    check(store_exec(c, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab"
-                        " USING fts5vocab('main', 'doc_search', 'row')"),
-          "fts5vocab");
+    bench_check(store_get(s, &c), "store_get");
+    bench_check(store_exec(c, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab"
+                              " USING fts5vocab('main', 'doc_search', 'row')"),
+                "fts5vocab");
     struct store_stmt *st;
-    double t0 = now_s();
-    check(store_prepare(c,
-                        "SELECT count(*), sum(doc), sum(cnt),"
-                        " count(CASE WHEN doc >= ? THEN 1 END),"
-                        " coalesce(sum(CASE WHEN doc >= ? THEN doc END), 0),"
-                        " count(CASE WHEN doc = 1 THEN 1 END), max(doc)"
-                        " FROM temp.bench_vocab",
-                        &st),
-          "vocab");
+    double t0 = bench_now_s();
+    bench_check(store_prepare(c,
+                              "SELECT count(*), sum(doc), sum(cnt),"
+                              " count(CASE WHEN doc >= ? THEN 1 END),"
+                              " coalesce(sum(CASE WHEN doc >= ? THEN doc END), 0),"
+                              " count(CASE WHEN doc = 1 THEN 1 END), max(doc)"
+                              " FROM temp.bench_vocab",
+                              &st),
+                "vocab");
     int64_t big = ndocs / 100 > 0 ? ndocs / 100 : 1;
-    check(store_bind(st, "ii", big, big), "bind");
+    bench_check(store_bind(st, "ii", big, big), "bind");
     if (store_step(st) == STORE_ROW) {
         double terms = (double)store_col_int(st, 0), postings = (double)store_col_int(st, 1);
         double tokens = (double)store_col_int(st, 2), nbig = (double)store_col_int(st, 3);
@@ -1211,7 +1179,7 @@ static void rathaus_index_stats(struct store *s, int64_t ndocs)
                "only), %.0f postings (term, document), %.0f token occurrences;\n"
                "  %.0f terms in >= 1 %% of the documents hold %.0f postings (%.1f %%); the "
                "longest posting list has %" PRId64 " documents.\n",
-               now_s() - t0, terms, once, postings, tokens, nbig, pbig,
+               bench_now_s() - t0, terms, once, postings, tokens, nbig, pbig,
                postings > 0 ? 100.0 * pbig / postings : 0, store_col_int(st, 6));
     }
     store_done(st);
@@ -1226,11 +1194,11 @@ static double rathaus_query(struct store *s, const struct rec_actor *a, const ch
 {
     struct rec_search_query q = {.q = text, .page = 1, .per_page = PAGE};
     json_t *res = NULL;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     int rc = rec_search(s, a, &q, &res);
-    double ms = (now_s() - t0) * 1000.0;
+    double ms = (bench_now_s() - t0) * 1000.0;
     if (rc)
-        die("rec_search(%s): %s", text, err_message(rc));
+        bench_die("rec_search(%s): %s", text, err_message(rc));
     if (total)
         *total = (int64_t)json_integer_value(json_object_get(res, "total"));
     json_decref(res);
@@ -1243,18 +1211,18 @@ static double rathaus_query(struct store *s, const struct rec_actor *a, const ch
 static double timed_sql(struct store_conn *c, const char *sql, const char *fts, int64_t *ret)
 {
     struct store_stmt *st;
-    double t0 = now_s();
-    check(store_prepare(c, sql, &st), "prepare");
+    double t0 = bench_now_s();
+    bench_check(store_prepare(c, sql, &st), "prepare");
     if (strcmp(fts, "-") != 0)
-        check(store_bind(st, "t", fts), "bind");
+        bench_check(store_bind(st, "t", fts), "bind");
     int rc;
     while ((rc = store_step(st)) == STORE_ROW)
         if (ret)
             *ret = store_col_int(st, 0);
     store_done(st);
     if (rc != STORE_DONE)
-        die("%s: %s", sql, store_errmsg(c));
-    return (now_s() - t0) * 1000.0;
+        bench_die("%s: %s", sql, store_errmsg(c));
+    return (bench_now_s() - t0) * 1000.0;
 }
 
 /* The stages of the rathaus query for the system actor, found by taking
@@ -1304,8 +1272,8 @@ static const char details_plain_sql[] =
 static void page_ids(struct store_conn *c, const char *fts, struct str *out)
 {
     struct store_stmt *st;
-    check(store_prepare(c, stage_sql[4], &st), "prepare");
-    check(store_bind(st, "t", fts), "bind");
+    bench_check(store_prepare(c, stage_sql[4], &st), "prepare");
+    bench_check(store_bind(st, "t", fts), "bind");
     str_reset(out);
     str_addc(out, '[');
     while (store_step(st) == STORE_ROW)
@@ -1317,18 +1285,18 @@ static void page_ids(struct store_conn *c, const char *fts, struct str *out)
 static double timed_details(struct store_conn *c, const char *sql, const char *fts, const char *ids)
 {
     struct store_stmt *st;
-    double t0 = now_s();
-    check(store_prepare(c, sql, &st), "prepare");
-    check(store_bind(st, "tt", fts, ids), "bind");
+    double t0 = bench_now_s();
+    bench_check(store_prepare(c, sql, &st), "prepare");
+    bench_check(store_bind(st, "tt", fts, ids), "bind");
     int rc;
     size_t bytes = 0;
     while ((rc = store_step(st)) == STORE_ROW)
         bytes += store_col_len(st, store_col_count(st) - 1);
     store_done(st);
     if (rc != STORE_DONE)
-        die("details: %s", store_errmsg(c));
+        bench_die("details: %s", store_errmsg(c));
     (void)bytes;
-    return (now_s() - t0) * 1000.0;
+    return (bench_now_s() - t0) * 1000.0;
 }
 
 static void rathaus_stages(struct store *s, struct query *qs, const struct rec_actor *sys)
@@ -1341,7 +1309,7 @@ static void rathaus_stages(struct store *s, struct query *qs, const struct rec_a
         printf(" %12s", stage_names[k]);
     printf("\n");
     struct store_conn *c;
-    check(store_get(s, &c), "store_get");
+    bench_check(store_get(s, &c), "store_get");
     struct str ids;
     str_init(&ids, 4096);
     for (size_t i = 0; i < sizeof pick / sizeof pick[0]; i++) {
@@ -1351,7 +1319,7 @@ static void rathaus_stages(struct store *s, struct query *qs, const struct rec_a
         double t[STAGES][REPS];
         int64_t n = 0;
         for (int r = 0; r < REPS; r++) {
-            check(store_begin(c, false), "begin");
+            bench_check(store_begin(c, false), "begin");
             for (int k = 0; k < 5; k++)
                 t[k][r] = timed_sql(c, stage_sql[k], q->fts, k == 0 ? &n : NULL);
             page_ids(c, q->fts, &ids);
@@ -1380,8 +1348,8 @@ static void rathaus_stages(struct store *s, struct query *qs, const struct rec_a
 static void rathaus_df(struct store *s, struct query *qs)
 {
     struct store_conn *c;
-    check(store_get(s, &c), "store_get");
-    check(store_begin(c, false), "begin");
+    bench_check(store_get(s, &c), "store_get");
+    bench_check(store_begin(c, false), "begin");
     for (int i = 0; i < QUERIES; i++)
         timed_sql(c, stage_sql[0], qs[i].fts, &qs[i].df);
     store_rollback(c);
@@ -1392,16 +1360,16 @@ static void rathaus_df(struct store *s, struct query *qs)
 static double visible_share(struct store *s, int unit)
 {
     struct store_conn *c;
-    check(store_get(s, &c), "store_get");
+    bench_check(store_get(s, &c), "store_get");
     int64_t all = 0, seen = 0;
-    check(store_query_int(c, &all, "SELECT count(*) FROM documents", ""), "count");
-    check(store_query_int(c, &seen,
-                          "SELECT count(*) FROM documents d JOIN cases k ON k.id = d.case_id"
-                          " JOIN files f ON f.id = k.file_id WHERE f.unit_nr = ? OR EXISTS"
-                          " (SELECT 1 FROM file_shares sh WHERE sh.file_id = f.id"
-                          "  AND sh.unit_nr = ?)",
-                          "ii", (int64_t)unit, (int64_t)unit),
-          "count");
+    bench_check(store_query_int(c, &all, "SELECT count(*) FROM documents", ""), "count");
+    bench_check(store_query_int(c, &seen,
+                                "SELECT count(*) FROM documents d JOIN cases k ON k.id = d.case_id"
+                                " JOIN files f ON f.id = k.file_id WHERE f.unit_nr = ? OR EXISTS"
+                                " (SELECT 1 FROM file_shares sh WHERE sh.file_id = f.id"
+                                "  AND sh.unit_nr = ?)",
+                                "ii", (int64_t)unit, (int64_t)unit),
+                "count");
     store_put(s, c);
     return all ? (double)seen / (double)all : 0;
 }
@@ -1415,15 +1383,15 @@ static void rathaus_queries(struct store *s, struct query *qs, int reps,
         rathaus_query(s, sys, qs[i].text, NULL);
         rathaus_query(s, user, qs[i].text, &qs[i].df_user);
     }
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int r = 0; r < reps; r++) {
         for (int i = 0; i < QUERIES; i++) {
             qs[i].t_sys[r] = rathaus_query(s, sys, qs[i].text, NULL);
             qs[i].t_user[r] = rathaus_query(s, user, qs[i].text, NULL);
         }
-        if (now_s() - t0 > 60)
+        if (bench_now_s() - t0 > 60)
             fprintf(stderr, "  rathaus queries: round %d of %d, %.0f s\n", r + 1, reps,
-                    now_s() - t0);
+                    bench_now_s() - t0);
     }
 }
 
@@ -1433,7 +1401,7 @@ static void rathaus_queries(struct store *s, struct query *qs, int reps,
 static void pg_ok(PGconn *pg, PGresult *res, ExecStatusType want, const char *what)
 {
     if (PQresultStatus(res) != want)
-        die("PostgreSQL %s: %s", what, PQerrorMessage(pg));
+        bench_die("PostgreSQL %s: %s", what, PQerrorMessage(pg));
 }
 
 static void pg_exec(PGconn *pg, const char *sql)
@@ -1470,7 +1438,7 @@ static void copy_escape(struct str *out, const char *z)
  * to_tsvector('german', body)), then builds the GIN index and analyzes. */
 static void pg_build(PGconn *pg, struct corpus *g, int64_t ndocs, struct build *b)
 {
-    double t0 = now_s(), last = t0;
+    double t0 = bench_now_s(), last = t0;
     pg_exec(pg, "BEGIN");
     pg_exec(pg, "CREATE TABLE docs (id bigint NOT NULL, body text NOT NULL,"
                 " tsv tsvector GENERATED ALWAYS AS (to_tsvector('german', body)) STORED)");
@@ -1493,13 +1461,13 @@ static void pg_build(PGconn *pg, struct corpus *g, int64_t ndocs, struct build *
         b->words += d->words;
         b->text_bytes += (double)(d->title.len + strlen(d->case_ref) + d->meta.len + d->body.len);
         if (buf.err)
-            die("COPY buffer: %s", err_message(buf.err));
+            bench_die("COPY buffer: %s", err_message(buf.err));
         if (buf.len > (1u << 20) || i + 1 == ndocs) {
             if (PQputCopyData(pg, buf.buf, (int)buf.len) != 1)
-                die("COPY: %s", PQerrorMessage(pg));
+                bench_die("COPY: %s", PQerrorMessage(pg));
             str_reset(&buf);
         }
-        double t = now_s();
+        double t = bench_now_s();
         if (t - last >= 30) {
             fprintf(stderr, "  PostgreSQL: %" PRId64 " documents, %.0f/s, %.0f s\n", i + 1,
                     (double)(i + 1) / (t - t0 - g->gen_s), t - t0);
@@ -1508,19 +1476,19 @@ static void pg_build(PGconn *pg, struct corpus *g, int64_t ndocs, struct build *
     }
     str_release(&buf);
     if (PQputCopyEnd(pg, NULL) != 1)
-        die("COPY end: %s", PQerrorMessage(pg));
+        bench_die("COPY end: %s", PQerrorMessage(pg));
     res = PQgetResult(pg);
     pg_ok(pg, res, PGRES_COMMAND_OK, "COPY");
     PQclear(res);
     while ((res = PQgetResult(pg)))
         PQclear(res);
     pg_exec(pg, "COMMIT");
-    double t1 = now_s();
+    double t1 = bench_now_s();
     fprintf(stderr, "  PostgreSQL: COPY done in %.0f s, building the GIN index\n", t1 - t0);
     pg_exec(pg, "CREATE INDEX docs_tsv ON docs USING gin (tsv)");
     pg_exec(pg, "VACUUM ANALYZE docs");
     pg_exec(pg, "CHECKPOINT");
-    double t2 = now_s();
+    double t2 = bench_now_s();
     b->gen_seconds = g->gen_s;
     b->index_seconds = t2 - t1;
     b->seconds = t2 - t0 - g->gen_s;
@@ -1541,9 +1509,9 @@ static const char pg_prefix_sql[] =
 static double pg_query(PGconn *pg, const struct query *q)
 {
     const char *params[1] = {q->pg};
-    double t0 = now_s();
+    double t0 = bench_now_s();
     PGresult *res = PQexecPrepared(pg, q->pg_prefix ? "prefix" : "web", 1, params, NULL, NULL, 0);
-    double ms = (now_s() - t0) * 1000.0;
+    double ms = (bench_now_s() - t0) * 1000.0;
     pg_ok(pg, res, PGRES_TUPLES_OK, q->pg);
     PQclear(res);
     return ms;
@@ -1570,13 +1538,13 @@ static void pg_queries(PGconn *pg, struct query *qs, int reps)
         PQclear(res);
         pg_query(pg, &qs[i]); /* warm-up */
     }
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int r = 0; r < reps; r++) {
         for (int i = 0; i < QUERIES; i++)
             qs[i].t_pg[r] = pg_query(pg, &qs[i]);
-        if (now_s() - t0 > 60)
+        if (bench_now_s() - t0 > 60)
             fprintf(stderr, "  PostgreSQL queries: round %d of %d, %.0f s\n", r + 1, reps,
-                    now_s() - t0);
+                    bench_now_s() - t0);
     }
 }
 #endif
@@ -1602,7 +1570,7 @@ static void report(const struct query *qs, int reps, const struct build *rb, con
            "user", "PG", "sys p50", "sys p99", "user p50", "user p99", "PG p50", "PG p99");
     for (int i = 0; i < QUERIES; i++) {
         const struct query *q = &qs[i];
-        double *a = xcalloc((size_t)reps, sizeof(double));
+        double *a = bench_xcalloc((size_t)reps, sizeof(double));
         double v[6];
         const double *src[3] = {q->t_sys, q->t_user, q->t_pg};
         for (int k = 0; k < 3; k++) {
@@ -1759,10 +1727,10 @@ static void pdf_write(const char *path, const char *title, const char *body)
         str_addf(&out, "%010zu 00000 n \n", off[i]);
     str_addf(&out, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
     if (out.err || content.err)
-        die("PDF too big");
+        bench_die("PDF too big");
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(out.buf, 1, out.len, f) != out.len || fclose(f) != 0)
-        die("%s: %s", path, strerror(errno));
+        bench_die("%s: %s", path, strerror(errno));
     str_release(&content);
     str_release(&out);
 }
@@ -1774,7 +1742,7 @@ static int cmd_pdfs(const char *out, int64_t count, const struct vocab *v, uint6
     struct corpus g;
     corpus_init(&g, v, seed, &node, 1, units, 1);
     if (mkdir(out, 0755) != 0 && errno != EEXIST)
-        die("%s: %s", out, strerror(errno));
+        bench_die("%s: %s", out, strerror(errno));
     double bytes = 0;
     for (int64_t i = 0; i < count; i++) {
         const struct gdoc *d = corpus_next(&g);
@@ -1865,17 +1833,17 @@ int main(int argc, char **argv)
         }
     }
     if (ndocs < 1000 || reps < 1 || reps > 1000 || count < 1 || zipf <= 0.5 || zipf > 3)
-        die("--docs must be ≥ 1000, --reps 1–1000, --count ≥ 1, --zipf 0.5–3");
+        bench_die("--docs must be ≥ 1000, --reps 1–1000, --count ≥ 1, --zipf 0.5–3");
 
-    double t0 = now_s();
+    double t0 = bench_now_s();
     struct vocab v = {0};
     vocab_build(&v, words, seed, zipf);
     fprintf(stderr, "  vocabulary: %zu words from %s, Zipf s = %.2f (%.1f s)\n", v.n, v.source,
-            zipf, now_s() - t0);
+            zipf, bench_now_s() - t0);
 
     if (strcmp(cmd, "pdfs") == 0) {
         if (!out)
-            die("pdfs: --out DIR is missing");
+            bench_die("pdfs: --out DIR is missing");
         return cmd_pdfs(out, count, &v, seed + 7);
     }
     if (strcmp(cmd, "sql") == 0) {
@@ -1884,15 +1852,15 @@ int main(int argc, char **argv)
          * row); the environment variable SEARCHBENCH_PRE may hold statements
          * to run once before, on the same connection */
         if (!data || optind + 2 > argc)
-            die("sql: --data DIR SQL ARG");
+            bench_die("sql: --data DIR SQL ARG");
         struct store *s;
-        check(store_open(data, 0, &s), data);
+        bench_check(store_open(data, 0, &s), data);
         struct store_conn *c;
-        check(store_get(s, &c), "store_get");
+        bench_check(store_get(s, &c), "store_get");
         /* SEARCHBENCH_PRE: statements run once before (a temp table, say) */
         const char *pre = getenv("SEARCHBENCH_PRE");
         if (pre && *pre && store_exec(c, pre))
-            die("SEARCHBENCH_PRE: %s", store_errmsg(c));
+            bench_die("SEARCHBENCH_PRE: %s", store_errmsg(c));
         double best = INFINITY;
         int64_t last = -1;
         for (int r = 0; r < 10; r++) {
@@ -1911,9 +1879,9 @@ int main(int argc, char **argv)
          * system (or a user of office NR) 200 times (median and first, ms),
          * for profiling */
         if (!data || optind + 1 > argc)
-            die("query: --data DIR TEXT");
+            bench_die("query: --data DIR TEXT");
         struct store *s;
-        check(store_open(data, 0, &s), data);
+        bench_check(store_open(data, 0, &s), data);
         struct rec_actor a = unit_given && unit > 0
                                  ? (struct rec_actor){.login = "bench-user", .unit_nr = unit}
                                  : rec_actor_system("bench");
@@ -1933,9 +1901,9 @@ int main(int argc, char **argv)
          * document ids in rank order as the system (--unit 0, the default
          * here) or a user of office NR: for comparing two versions */
         if (!data || optind + 1 > argc)
-            die("hits: --data DIR [--unit NR] TEXT...");
+            bench_die("hits: --data DIR [--unit NR] TEXT...");
         struct store *s;
-        check(store_open(data, 0, &s), data);
+        bench_check(store_open(data, 0, &s), data);
         int hunit = unit_given ? unit : 0;
         struct rec_actor a = hunit ? (struct rec_actor){.login = "bench-user", .unit_nr = hunit}
                                    : rec_actor_system("bench");
@@ -1967,14 +1935,14 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!data)
-        die("search: --data DIR is missing (make it with rathaus init)");
+        bench_die("search: --data DIR is missing (make it with rathaus init)");
 #ifndef SEARCHBENCH_PQ
     if (pgconn)
-        die("--pg: this searchbench was built without libpq");
+        bench_die("--pg: this searchbench was built without libpq");
 #endif
 
     struct store *s;
-    check(store_open(data, 0, &s), data);
+    bench_check(store_open(data, 0, &s), data);
     struct node *nodes;
     int *units;
     size_t nnodes, nunits;
@@ -1992,11 +1960,12 @@ int main(int argc, char **argv)
     if (reuse) {
         /* the documents of an earlier run with the same --docs and --seed */
         struct store_conn *c;
-        check(store_get(s, &c), "store_get");
-        check(store_query_int(c, &rb.docs, "SELECT count(*) FROM documents", ""), "count");
+        bench_check(store_get(s, &c), "store_get");
+        bench_check(store_query_int(c, &rb.docs, "SELECT count(*) FROM documents", ""), "count");
         store_put(s, c);
         if (rb.docs != ndocs)
-            die("--reuse: %s holds %" PRId64 " documents, not %" PRId64, data, rb.docs, ndocs);
+            bench_die("--reuse: %s holds %" PRId64 " documents, not %" PRId64, data, rb.docs,
+                      ndocs);
         rb.seconds = NAN;
     } else {
         corpus_init(&g, &v, seed, nodes, nnodes, units, nunits);
@@ -2012,7 +1981,7 @@ int main(int argc, char **argv)
     if (pgconn) {
         pg = PQconnectdb(pgconn);
         if (PQstatus(pg) != CONNECTION_OK)
-            die("PostgreSQL: %s", PQerrorMessage(pg));
+            bench_die("PostgreSQL: %s", PQerrorMessage(pg));
         PGresult *res = PQexec(pg, "SHOW server_version");
         pg_ok(pg, res, PGRES_TUPLES_OK, "version");
         snprintf(pg_version, sizeof pg_version, "%s", PQgetvalue(res, 0, 0));
@@ -2025,17 +1994,17 @@ int main(int argc, char **argv)
 #endif
 
     fprintf(stderr, "  rathaus: %d queries × %d repetitions × 2 actors\n", QUERIES, reps);
-    double tq = now_s();
+    double tq = bench_now_s();
     rathaus_df(s, qs);
     rathaus_queries(s, qs, reps, &sys, &user);
-    double rathaus_query_s = now_s() - tq;
+    double rathaus_query_s = bench_now_s() - tq;
     double pg_query_s = 0;
 #ifdef SEARCHBENCH_PQ
     if (pg) {
         fprintf(stderr, "  PostgreSQL: %d queries × %d repetitions\n", QUERIES, reps);
-        tq = now_s();
+        tq = bench_now_s();
         pg_queries(pg, qs, reps);
-        pg_query_s = now_s() - tq;
+        pg_query_s = bench_now_s() - tq;
     }
 #endif
 

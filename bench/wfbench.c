@@ -40,6 +40,7 @@
 #include <sqlite3.h>
 
 #include "base/str.h"
+#include "benchutil.h"
 #include "records/records.h"
 #include "store/store.h"
 #include "web/web.h"
@@ -59,40 +60,6 @@ static const struct rec_actor worker = {
     .login = LOGIN, .unit_nr = UNIT, .roles = WEB_ROLE_CASEWORKER, .system = false};
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("wfbench: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-static void check(int rc, const char *what)
-{
-    if (rc)
-        die("%s: %s (%s)", what, err_name(rc), err_message(rc));
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        die("out of memory");
-    return p;
-}
 
 static double mib(double bytes)
 {
@@ -136,7 +103,7 @@ static void lat_add(struct lat *l, double s)
         l->cap = l->cap ? 2 * l->cap : 1024;
         l->v = realloc(l->v, l->cap * sizeof *l->v);
         if (!l->v)
-            die("out of memory");
+            bench_die("out of memory");
     }
     l->v[l->n++] = s;
 }
@@ -186,29 +153,29 @@ static double raw_commits(const char *dir, double seconds, int round)
     snprintf(path, sizeof path, "%s/raw-%d.db", dir, round);
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK)
-        die("raw: cannot open %s", path);
+        bench_die("raw: cannot open %s", path);
     char *err = NULL;
     if (sqlite3_exec(db,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL);",
                      NULL, NULL, &err) != SQLITE_OK)
-        die("raw: %s", err ? err : "?");
+        bench_die("raw: %s", err ? err : "?");
     sqlite3_stmt *ins;
     if (sqlite3_prepare_v2(db, "INSERT INTO t (v) VALUES (?)", -1, &ins, NULL) != SQLITE_OK)
-        die("raw: %s", sqlite3_errmsg(db));
-    double t0 = now_s(), t = t0;
+        bench_die("raw: %s", sqlite3_errmsg(db));
+    double t0 = bench_now_s(), t = t0;
     long n = 0;
     while (t - t0 < seconds || n < 50) {
         if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-            die("raw: %s", sqlite3_errmsg(db));
+            bench_die("raw: %s", sqlite3_errmsg(db));
         sqlite3_bind_int64(ins, 1, n);
         if (sqlite3_step(ins) != SQLITE_DONE)
-            die("raw: %s", sqlite3_errmsg(db));
+            bench_die("raw: %s", sqlite3_errmsg(db));
         sqlite3_reset(ins);
         if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-            die("raw: %s", sqlite3_errmsg(db));
+            bench_die("raw: %s", sqlite3_errmsg(db));
         n++;
-        t = now_s();
+        t = bench_now_s();
     }
     sqlite3_finalize(ins);
     sqlite3_close(db);
@@ -227,13 +194,13 @@ static void deploy(struct store *s, const char *model)
 {
     FILE *f = fopen(model, "rb");
     if (!f)
-        die("%s: %s", model, strerror(errno));
+        bench_die("%s: %s", model, strerror(errno));
     struct str data;
     str_init(&data, 16 << 20);
     char buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        check(str_add(&data, buf, n), model);
+        bench_check(str_add(&data, buf, n), model);
     fclose(f);
     struct wf_deployment d;
     json_t *problems = NULL;
@@ -243,7 +210,7 @@ static void deploy(struct store *s, const char *model)
                        &err);
     if (rc) {
         char *p = problems ? json_dumps(problems, 0) : NULL;
-        die("deploy %s: %s %s", model, err.buf, p ? p : "");
+        bench_die("deploy %s: %s %s", model, err.buf, p ? p : "");
     }
     json_decref(problems);
     str_release(&err);
@@ -256,10 +223,10 @@ static void set_sync(struct store *s, bool full)
 {
     struct store_conn *c[4];
     for (int i = 0; i < 4; i++)
-        check(store_get(s, &c[i]), "store_get");
+        bench_check(store_get(s, &c[i]), "store_get");
     for (int i = 0; i < 4; i++) {
-        check(store_exec(c[i], full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"),
-              "PRAGMA synchronous");
+        bench_check(store_exec(c[i], full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"),
+                    "PRAGMA synchronous");
     }
     for (int i = 3; i >= 0; i--)
         store_put(s, c[i]);
@@ -281,13 +248,13 @@ static void case_new(struct cases *cs, char ref[REC_REF_MAX])
         int rc = rec_file_create(cs->s, &cs->a, PLAN, UNIT, "Sondernutzungen (Benchmark)", NULL,
                                  cs->file_ref, NULL, &why);
         if (rc)
-            die("rec_file_create: %s %s", err_message(rc), why.buf);
+            bench_die("rec_file_create: %s %s", err_message(rc), why.buf);
         str_release(&why);
         cs->in_file = 0;
     }
-    check(rec_case_create(cs->s, &cs->a, cs->file_ref, "Antrag auf Sondernutzung", SERVICE, ref,
-                          NULL),
-          "rec_case_create");
+    bench_check(rec_case_create(cs->s, &cs->a, cs->file_ref, "Antrag auf Sondernutzung", SERVICE,
+                                ref, NULL),
+                "rec_case_create");
     cs->in_file++;
 }
 
@@ -299,36 +266,37 @@ static void new_tasks(struct store *s, int64_t *last, int64_t *q, size_t *nq)
 {
     struct store_conn *c;
     struct store_stmt *st;
-    check(store_get(s, &c), "store_get");
-    check(
+    bench_check(store_get(s, &c), "store_get");
+    bench_check(
         store_prepare(c, "SELECT id FROM tasks WHERE id > ? AND +state = 'open' ORDER BY id", &st),
         "prepare");
-    check(store_bind(st, "i", *last), "bind");
+    bench_check(store_bind(st, "i", *last), "bind");
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
         int64_t id = store_col_int(st, 0);
         if (*nq >= MAX_OPEN_TASKS)
-            die("more than %d open tasks in one instance", MAX_OPEN_TASKS);
+            bench_die("more than %d open tasks in one instance", MAX_OPEN_TASKS);
         q[(*nq)++] = id;
         *last = id;
     }
     store_done(st);
     store_put(s, c);
     if (rc < 0)
-        check(rc, "select tasks");
+        bench_check(rc, "select tasks");
 }
 
 static void instance_done(struct store *s, int64_t inst)
 {
     struct store_conn *c;
     int64_t n = 0;
-    check(store_get(s, &c), "store_get");
-    check(store_query_int(c, &n, "SELECT COUNT(*) FROM instances WHERE id = ? AND state = 'done'",
-                          "i", inst),
-          "select instance");
+    bench_check(store_get(s, &c), "store_get");
+    bench_check(store_query_int(c, &n,
+                                "SELECT COUNT(*) FROM instances WHERE id = ? AND state = 'done'",
+                                "i", inst),
+                "select instance");
     store_put(s, c);
     if (n != 1)
-        die("instance %" PRId64 " did not end", inst);
+        bench_die("instance %" PRId64 " did not end", inst);
 }
 
 /* The latencies the bench records. */
@@ -346,11 +314,11 @@ static int drive(struct store *s, int64_t inst, int64_t *last, int64_t *q, size_
         int64_t id = q[0];
         memmove(q, q + 1, (nq - 1) * sizeof *q);
         nq--;
-        double t0 = now_s();
-        check(wf_task_claim(s, &worker, id), "wf_task_claim");
-        double t1 = now_s();
-        check(wf_task_complete(s, &worker, id, NULL, NULL), "wf_task_complete");
-        double t2 = now_s();
+        double t0 = bench_now_s();
+        bench_check(wf_task_claim(s, &worker, id), "wf_task_claim");
+        double t1 = bench_now_s();
+        bench_check(wf_task_complete(s, &worker, id, NULL, NULL), "wf_task_complete");
+        double t2 = bench_now_s();
         lat_add(&l->claim, t1 - t0);
         lat_add(&l->complete, t2 - t1);
         done++;
@@ -363,7 +331,7 @@ static int drive(struct store *s, int64_t inst, int64_t *last, int64_t *q, size_
 static struct store *open_data(const char *data, const char *model)
 {
     struct store *s;
-    check(store_open(data, 0, &s), data);
+    bench_check(store_open(data, 0, &s), data);
     deploy(s, model);
     return s;
 }
@@ -372,8 +340,9 @@ static int64_t max_task(struct store *s)
 {
     struct store_conn *c;
     int64_t n = 0;
-    check(store_get(s, &c), "store_get");
-    check(store_query_int(c, &n, "SELECT COALESCE(MAX(id), 0) FROM tasks", "", NULL), "max task");
+    bench_check(store_get(s, &c), "store_get");
+    bench_check(store_query_int(c, &n, "SELECT COALESCE(MAX(id), 0) FROM tasks", "", NULL),
+                "max task");
     store_put(s, c);
     return n;
 }
@@ -386,32 +355,33 @@ static int cmd_drive(const char *data, const char *model, long n, const char *ra
     double raw1 = raw_dir ? raw_commits(raw_dir, raw_seconds, 1) : 0;
     struct store *s = open_data(data, model);
     struct cases cs = {.s = s, .a = rec_actor_system("bench")};
-    char(*refs)[REC_REF_MAX] = xcalloc((size_t)n, REC_REF_MAX);
-    double t0 = now_s();
+    char(*refs)[REC_REF_MAX] = bench_xcalloc((size_t)n, REC_REF_MAX);
+    double t0 = bench_now_s();
     for (long i = 0; i < n; i++)
         case_new(&cs, refs[i]);
-    double t_cases = now_s() - t0;
+    double t_cases = bench_now_s() - t0;
 
     struct lats l = {0};
     int64_t last = max_task(s), q[MAX_OPEN_TASKS];
     long tasks = 0;
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long i = 0; i < n; i++) {
         int64_t inst;
         size_t nq = 0;
-        double a = now_s();
-        check(wf_start(s, "bench", SERVICE, refs[i], NULL, &inst), "wf_start");
-        lat_add(&l.start, now_s() - a);
+        double a = bench_now_s();
+        bench_check(wf_start(s, "bench", SERVICE, refs[i], NULL, &inst), "wf_start");
+        lat_add(&l.start, bench_now_s() - a);
         new_tasks(s, &last, q, &nq);
         int done = drive(s, inst, &last, q, nq, &l);
         if (done != TASKS_PER_INSTANCE)
-            die("instance %" PRId64 ": %d tasks instead of %d", inst, done, TASKS_PER_INSTANCE);
+            bench_die("instance %" PRId64 ": %d tasks instead of %d", inst, done,
+                      TASKS_PER_INSTANCE);
         tasks += done;
         if ((i + 1) % 100 == 0)
             fprintf(stderr, "  %ld/%ld instances, %.1f/s\n", i + 1, n,
-                    (double)(i + 1) / (now_s() - t0));
+                    (double)(i + 1) / (bench_now_s() - t0));
     }
-    double secs = now_s() - t0;
+    double secs = bench_now_s() - t0;
     double raw2 = raw_dir ? raw_commits(raw_dir, raw_seconds, 2) : 0;
 
     double events = (double)(n + 2 * tasks); /* start, claims, completions */
@@ -450,42 +420,43 @@ static int cmd_open(const char *data, const char *model, long n, long m)
     struct store *s = open_data(data, model);
     double db0 = file_bytes(data, "rathaus.db") + file_bytes(data, "rathaus.db-wal");
     struct cases cs = {.s = s, .a = rec_actor_system("bench")};
-    int64_t *first = xcalloc((size_t)n, sizeof *first), *insts = xcalloc((size_t)n, sizeof *insts);
+    int64_t *first = bench_xcalloc((size_t)n, sizeof *first),
+            *insts = bench_xcalloc((size_t)n, sizeof *insts);
     int64_t last = max_task(s), q[MAX_OPEN_TASKS];
 
     set_sync(s, false);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (long i = 0; i < n; i++) {
         char ref[REC_REF_MAX];
         case_new(&cs, ref);
-        check(wf_start(s, "bench", SERVICE, ref, NULL, &insts[i]), "wf_start");
+        bench_check(wf_start(s, "bench", SERVICE, ref, NULL, &insts[i]), "wf_start");
         size_t nq = 0;
         new_tasks(s, &last, q, &nq);
         if (nq != 1)
-            die("instance %" PRId64 ": %zu open tasks after the start", insts[i], nq);
+            bench_die("instance %" PRId64 ": %zu open tasks after the start", insts[i], nq);
         first[i] = q[0];
         if ((i + 1) % 10000 == 0)
             fprintf(stderr, "  %ld/%ld open instances, %.0f/s\n", i + 1, n,
-                    (double)(i + 1) / (now_s() - t0));
+                    (double)(i + 1) / (bench_now_s() - t0));
     }
-    double t_build = now_s() - t0;
+    double t_build = bench_now_s() - t0;
     set_sync(s, true);
 
     struct store_conn *c;
     int64_t open_tasks = 0, running = 0, journal = 0;
-    check(store_get(s, &c), "store_get");
-    check(store_query_int(c, &open_tasks, "SELECT COUNT(*) FROM tasks WHERE state = 'open'", "",
-                          NULL),
-          "count tasks");
-    check(store_query_int(c, &running, "SELECT COUNT(*) FROM instances WHERE state = 'running'", "",
-                          NULL),
-          "count instances");
-    check(store_query_int(c, &journal, "SELECT COUNT(*) FROM journal", "", NULL), "journal");
+    bench_check(store_get(s, &c), "store_get");
+    bench_check(store_query_int(c, &open_tasks, "SELECT COUNT(*) FROM tasks WHERE state = 'open'",
+                                "", NULL),
+                "count tasks");
+    bench_check(store_query_int(c, &running,
+                                "SELECT COUNT(*) FROM instances WHERE state = 'running'", "", NULL),
+                "count instances");
+    bench_check(store_query_int(c, &journal, "SELECT COUNT(*) FROM journal", "", NULL), "journal");
     store_put(s, c);
     double db = file_bytes(data, "rathaus.db"), wal = file_bytes(data, "rathaus.db-wal");
     long rss = status_kb("VmRSS"), hwm = status_kb("VmHWM");
-    check(store_get(s, &c), "store_get");
-    check(store_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
+    bench_check(store_get(s, &c), "store_get");
+    bench_check(store_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
     store_put(s, c);
     double db_ck = file_bytes(data, "rathaus.db");
 
@@ -506,17 +477,18 @@ static int cmd_open(const char *data, const char *model, long n, long m)
     if (m > n)
         m = n;
     struct lats l = {0};
-    t0 = now_s();
+    t0 = bench_now_s();
     long tasks = 0;
     for (long k = 0; k < m; k++) {
         long i = (long)((double)k * (double)n / (double)m);
         q[0] = first[i];
         int done = drive(s, insts[i], &last, q, 1, &l);
         if (done != TASKS_PER_INSTANCE)
-            die("instance %" PRId64 ": %d tasks instead of %d", insts[i], done, TASKS_PER_INSTANCE);
+            bench_die("instance %" PRId64 ": %d tasks instead of %d", insts[i], done,
+                      TASKS_PER_INSTANCE);
         tasks += done;
     }
-    double secs = now_s() - t0;
+    double secs = bench_now_s() - t0;
     if (m > 0) {
         printf("  %ld of them driven to their end with %ld open (synchronous=FULL):\n", m, n);
         printf("  %-34s %10.1f\n", "instances/s", (double)m / secs);
@@ -546,7 +518,7 @@ static long num(const char *z, long min, long max, const char *what)
 {
     long v;
     if (str_to_long(z, min, max, &v))
-        die("%s must be a number from %ld to %ld", what, min, max);
+        bench_die("%s must be a number from %ld to %ld", what, min, max);
     return v;
 }
 
