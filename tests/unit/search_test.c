@@ -354,18 +354,18 @@ static void test_many_matches(void **state)
     json_decref(res);
 }
 
-/* A data directory indexed before migration 102 (access tokens) is
- * converted in place: its documents are found by whom may see them. */
-static void test_upgrade_to_access_tokens(void **state)
+/* A data directory as a release left it whose last search migration was
+ * last_id (101, 102, …): every other migration of the journal, web and
+ * records, the search ones up to last_id, the offices and the file plan.
+ * fx_migrate_all brings it up to date. */
+static struct fx *open_before(int last_id)
 {
-    (void)state;
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
     snprintf(f->tmp, sizeof f->tmp, "/tmp/rathaus-search-upgrade-XXXXXX");
     assert_non_null(mkdtemp(f->tmp));
     snprintf(f->dir, sizeof f->dir, "%s/data", f->tmp);
     assert_int_equal(store_open(f->dir, STORE_CREATE, &f->s), 0);
-    /* everything but the search migrations after 101 */
     struct store_migration old[64];
     size_t k = 0;
     for (size_t i = 0; i < journal_migrations_count; i++)
@@ -374,8 +374,10 @@ static void test_upgrade_to_access_tokens(void **state)
         old[k++] = web_migrations[i];
     for (size_t i = 0; i < records_migrations_count; i++)
         old[k++] = records_migrations[i];
-    old[k++] = records_search_migrations[0];
-    assert_int_equal(records_search_migrations[0].id, 101);
+    size_t n = 0;
+    while (n < records_search_migrations_count && records_search_migrations[n].id <= last_id)
+        old[k++] = records_search_migrations[n++];
+    assert_int_equal(records_search_migrations[n - 1].id, last_id);
     assert_int_equal(store_migrate(f->s, old, k, NULL), 0);
     struct store_conn *c;
     assert_int_equal(store_get(f->s, &c), 0);
@@ -384,6 +386,15 @@ static void test_upgrade_to_access_tokens(void **state)
     assert_int_equal(rec_plan_seed(c, "test"), 0);
     assert_int_equal(store_commit(c), 0);
     store_put(f->s, c);
+    return f;
+}
+
+/* A data directory indexed before migration 102 (access tokens) is
+ * converted in place: its documents are found by whom may see them. */
+static void test_upgrade_to_access_tokens(void **state)
+{
+    (void)state;
+    struct fx *f = open_before(101);
     char fref[REC_REF_MAX], cref[REC_REF_MAX], gref[REC_REF_MAX], gcref[REC_REF_MAX];
     make_case(f, "32.30.01", "Lärmschutz Kastanienhof", fref, cref);
     make_case(f, "32.30.01", "Kastanienhof Zufahrt", gref, gcref);
@@ -430,32 +441,7 @@ static void hit_ids(struct fx *f, const struct rec_actor *a, const char *q, char
 static void test_upgrade_to_prefix_index(void **state)
 {
     (void)state;
-    struct fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->tmp, sizeof f->tmp, "/tmp/rathaus-search-prefix-XXXXXX");
-    assert_non_null(mkdtemp(f->tmp));
-    snprintf(f->dir, sizeof f->dir, "%s/data", f->tmp);
-    assert_int_equal(store_open(f->dir, STORE_CREATE, &f->s), 0);
-    /* everything but the search migrations after 102 */
-    struct store_migration old[64];
-    size_t k = 0;
-    for (size_t i = 0; i < journal_migrations_count; i++)
-        old[k++] = journal_migrations[i];
-    for (size_t i = 0; i < web_migrations_count; i++)
-        old[k++] = web_migrations[i];
-    for (size_t i = 0; i < records_migrations_count; i++)
-        old[k++] = records_migrations[i];
-    assert_int_equal(records_search_migrations[1].id, 102);
-    old[k++] = records_search_migrations[0];
-    old[k++] = records_search_migrations[1];
-    assert_int_equal(store_migrate(f->s, old, k, NULL), 0);
-    struct store_conn *c;
-    assert_int_equal(store_get(f->s, &c), 0);
-    assert_int_equal(store_begin(c, true), 0);
-    assert_int_equal(web_units_seed(c, "test"), 0);
-    assert_int_equal(rec_plan_seed(c, "test"), 0);
-    assert_int_equal(store_commit(c), 0);
-    store_put(f->s, c);
+    struct fx *f = open_before(102);
     char fref[REC_REF_MAX], cref[REC_REF_MAX], gref[REC_REF_MAX], gcref[REC_REF_MAX];
     make_case(f, "32.30.01", "Baumschutz Lindenplatz", fref, cref);
     make_case(f, "32.30.01", "Baugenehmigung Lindenplatz", gref, gcref);
@@ -481,6 +467,7 @@ static void test_upgrade_to_prefix_index(void **state)
     assert_string_equal(before[0][2], "4:2,1,3,4,"); /* titles first */
     /* now 103 */
     assert_int_equal(fx_migrate_all(f->s), 0);
+    struct store_conn *c;
     assert_int_equal(store_get(f->s, &c), 0);
     int64_t n = 0;
     assert_int_equal(store_query_int(c, &n,
